@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs Zsad's whole test suite against the real peers it is proven with.
+# On a fresh Debian machine, as root, it installs the peers first; it never skips a missing one.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages of the peers the interop tests run (dcmtk, dicom3tools, Orthanc, pydicom, nibabel and sklearn
+# under /usr/bin/python3, dcm2niix, and the real brain MRI of mricron-data), and iproute2 for the private network.
+PEER_PACKAGES=(dcmtk dicom3tools orthanc python3-pydicom python3-nibabel python3-numpy python3-sklearn dcm2niix mricron-data iproute2 util-linux)
+REQUIRED_PROGRAMS=(dcmdump dcmconv dcmcrle dump2dcm img2dcm storescu storescp echoscu dciodvfy dcm2niix Orthanc unshare ip)
+
+missing_packages=()
+for p in "${PEER_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$p")
+done
+if ((${#missing_packages[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "installing peers: ${missing_packages[*]}"
+    apt-get update -qq
+    # Services installed here (Orthanc) must not start on every interface: tests start their own, privately.
+    policy_added=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null
+    if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
+  else
+    echo "missing peer packages: ${missing_packages[*]} (run as root, or apt-get install them)" >&2
+    exit 1
+  fi
+fi
+for prog in "${REQUIRED_PROGRAMS[@]}"; do
+  command -v "$prog" >/dev/null || { echo "required peer program '$prog' is missing" >&2; exit 1; }
+done
+/usr/bin/python3 -c "import pydicom, nibabel, numpy, sklearn" || { echo "pydicom/nibabel/numpy/sklearn missing under /usr/bin/python3" >&2; exit 1; }
+
+# Restore and build with the network; then run every test inside a private network namespace, where peers such
+# as Orthanc (which cannot bind to loopback only) and every test server are reachable only on 127.0.0.1.
+if ! dotnet build Zsad.sln --nologo -v q; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+log=$(mktemp)
+set +e
+unshare --net -- bash -c 'ip link set lo up && exec dotnet test Zsad.sln --no-build --nologo' 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one summary per test assembly; add them up into the one line CI reads.
+summaries=$(grep -E '^(Passed|Failed)! +- ' "$log" || true)
+passed=$(grep -oE 'Passed: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' <<<"$summaries" | awk '{s+=$2} END {print s+0}')
+assemblies=$(grep -cE '^(Passed|Failed)! ' "$log" || true)
+rm -f "$log"
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+  failed=1 # the build or the test host failed before any test could report
+fi
+echo "test assemblies: $assemblies"
+echo "$passed passed, $failed failed"
+exit "$status"
