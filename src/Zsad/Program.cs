@@ -18,6 +18,9 @@ public static class Program
                 ["echo", .. var rest] => NetworkCommands.Echo(new CommandArgs(rest, "tls")),
                 ["store", .. var rest] => NetworkCommands.Store(new CommandArgs(rest, "tls")),
                 ["scp", .. var rest] => NetworkCommands.Scp(new CommandArgs(rest, "no-fsync")),
+                ["infer", .. var rest] => Infer(new CommandArgs(rest)),
+                ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
+                ["models", "study", .. var rest] => Study(new CommandArgs(rest)),
                 ["--version"] => Version(),
                 _ => Usage(),
             };
@@ -34,6 +37,15 @@ public static class Program
         }
     }
 
+    private static int Infer(CommandArgs a) => Zsad.Inference.Cli.InferCommandHandler.Run(
+        a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out);
+
+    private static int Study(CommandArgs a)
+    {
+        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out));
+        return 0;
+    }
+
     private static int Version()
     {
         Console.WriteLine($"zsad {typeof(Program).Assembly.GetName().Version}");
@@ -44,7 +56,8 @@ public static class Program
     {
         Console.Error.WriteLine("""
             usage: zsad <command>
-              demo [--out DIR]                                  synthetic MR series through every transfer syntax
+              demo [--out DIR] [--seed N]                       the main job on embedded defaults: a synthetic study over
+                                                                DICOM into the embedded listener and back as a volume
               dicom dump FILE [--json]                          dump a DICOM file (DICOM JSON model with --json)
               dicom convert IN OUT --ts implicit|explicit|deflated|big|rle|<UID>
               echo --host H --port P --aec AE [--aet AE]        C-ECHO a DICOM peer
@@ -52,6 +65,10 @@ public static class Program
                                                                 C-STORE files and folders (recursive)
               scp --port P --aet AE --out DIR [--allow-calling AE,...] [--bind IP] [--no-fsync]
                                                                 storage SCP writing <SOPInstanceUID>.dcm until SIGINT/SIGTERM
+              infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
+                                                                anomaly map in [0,1] on the input's grid (default resnet18-memory)
+              models list                                       built-in detectors and installed bundles
+              models study [--downsample N]                     the synthetic detection study of docs/detectors.md
               (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)
             """);
         return 2;

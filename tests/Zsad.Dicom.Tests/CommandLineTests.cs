@@ -80,5 +80,8 @@ public class DemoCommandTests
         Assert.True(File.Exists(dir.File("volumes/ZSAD-DEMO-001-t2w.nii.gz")));
         Assert.True(File.Exists(dir.File("volumes/ZSAD-DEMO-001-seg.nii.gz")));
         Assert.All(Directory.GetFiles(dir.File("intake")), f => Assert.DoesNotContain(".tmp", f)); // no half-written files
+        Assert.True(File.Exists(dir.File("maps/ZSAD-DEMO-001.nii.gz")));
+        Assert.Matches(@"threshold 0\.5: Dice \d\.\d{3}, sensitivity", r.StdOut);
+        Assert.Contains("PHANTOM references", r.StdOut); // never presented as patient-level quality
     }
 }

@@ -1,27 +1,58 @@
 namespace Zsad.Imaging.Filters;
 
-/// <summary>3D connected components of binary masks (6-connectivity: voxels sharing a face), with an explicit stack
-/// so that a brain-sized component cannot overflow the call stack.</summary>
+/// <summary>3D connected components of binary masks stored x fastest (index = i + sizeX * (j + sizeY * k)), with an
+/// explicit stack so that a brain-sized component cannot overflow the call stack.</summary>
 public static class ConnectedComponents
 {
-    /// <summary>Labels foreground (non-zero) voxels 1..N; returns the labels and the size of each component (index 0 unused).</summary>
-    public static (int[] Labels, int[] Sizes) Label(Volume<byte> mask)
+    /// <summary>Labels non-zero voxels 1..N; <paramref name="sizes"/>[l] is the voxel count of component l (index 0 unused).</summary>
+    public static int[] Label(ReadOnlySpan<byte> mask, int sizeX, int sizeY, int sizeZ, Connectivity connectivity, out int[] sizes)
     {
-        var labels = new int[mask.VoxelCount];
-        var sizes = new List<int> { 0 };
+        if ((long)sizeX * sizeY * sizeZ != mask.Length)
+            throw new ArgumentException($"mask holds {mask.Length} voxels; {sizeX}x{sizeY}x{sizeZ} needs {(long)sizeX * sizeY * sizeZ}");
+        var offsets = Neighbours(connectivity);
+        var labels = new int[mask.Length];
+        var sizeList = new List<int> { 0 };
         var stack = new Stack<int>();
-        var data = mask.Data;
-        for (var seed = 0; seed < data.Length; seed++)
+        var sliceSize = sizeX * sizeY;
+        for (var seed = 0; seed < mask.Length; seed++)
         {
-            if (data[seed] == 0 || labels[seed] != 0)
+            if (mask[seed] == 0 || labels[seed] != 0)
                 continue;
-            var label = sizes.Count;
-            sizes.Add(Flood(mask, seed, label, labels, v => data[v] != 0 && labels[v] == 0, stack));
+            var label = sizeList.Count;
+            var count = 0;
+            labels[seed] = label;
+            stack.Push(seed);
+            while (stack.Count > 0)
+            {
+                var v = stack.Pop();
+                count++;
+                int i = v % sizeX, j = v / sizeX % sizeY, k = v / sliceSize;
+                foreach (var (di, dj, dk) in offsets)
+                {
+                    int ni = i + di, nj = j + dj, nk = k + dk;
+                    if ((uint)ni >= (uint)sizeX || (uint)nj >= (uint)sizeY || (uint)nk >= (uint)sizeZ)
+                        continue;
+                    var n = ni + sizeX * (nj + sizeY * nk);
+                    if (mask[n] != 0 && labels[n] == 0)
+                    {
+                        labels[n] = label;
+                        stack.Push(n);
+                    }
+                }
+            }
+            sizeList.Add(count);
         }
-        return (labels, sizes.ToArray());
+        sizes = sizeList.ToArray();
+        return labels;
     }
 
-    /// <summary>The largest component only (ties: the one found first); an empty mask stays empty.</summary>
+    public static (int[] Labels, int[] Sizes) Label(Volume<byte> mask, Connectivity connectivity = Connectivity.Faces6)
+    {
+        var labels = Label(mask.Data, mask.SizeX, mask.SizeY, mask.SizeZ, connectivity, out var sizes);
+        return (labels, sizes);
+    }
+
+    /// <summary>The largest 6-connected component only (ties: the one found first); an empty mask stays empty.</summary>
     public static Volume<byte> Largest(Volume<byte> mask)
     {
         var (labels, sizes) = Label(mask);
@@ -40,55 +71,35 @@ public static class ConnectedComponents
     /// <summary>Sets background voxels that cannot reach the volume border through background (enclosed cavities) to 1.</summary>
     public static Volume<byte> FillHoles(Volume<byte> mask)
     {
-        var data = mask.Data;
-        var outside = new int[data.Length];
-        var stack = new Stack<int>();
         int nx = mask.SizeX, ny = mask.SizeY, nz = mask.SizeZ;
+        var background = new byte[mask.VoxelCount];
+        for (var v = 0; v < background.Length; v++)
+            background[v] = (byte)(mask.Data[v] == 0 ? 1 : 0);
+        var labels = Label(background, nx, ny, nz, Connectivity.Faces6, out var sizes);
+        var outside = new bool[sizes.Length];
         for (var k = 0; k < nz; k++)
             for (var j = 0; j < ny; j++)
                 for (var i = 0; i < nx; i++)
-                {
-                    if (i != 0 && j != 0 && k != 0 && i != nx - 1 && j != ny - 1 && k != nz - 1)
-                        continue;
-                    var v = i + nx * (j + ny * k);
-                    if (data[v] == 0 && outside[v] == 0)
-                        Flood(mask, v, 1, outside, w => data[w] == 0 && outside[w] == 0, stack);
-                }
+                    if (i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1)
+                        outside[labels[i + nx * (j + ny * k)]] = true;
         var result = mask.Like<byte>();
-        for (var v = 0; v < data.Length; v++)
-            result.Data[v] = (byte)(data[v] != 0 || outside[v] == 0 ? 1 : 0);
+        for (var v = 0; v < labels.Length; v++)
+            result.Data[v] = (byte)(mask.Data[v] != 0 || !outside[labels[v]] ? 1 : 0);
         return result;
     }
 
-    private static int Flood(Volume<byte> mask, int seed, int label, int[] labels, Func<int, bool> joins, Stack<int> stack)
+    private static (int, int, int)[] Neighbours(Connectivity connectivity)
     {
-        int nx = mask.SizeX, ny = mask.SizeY, nz = mask.SizeZ;
-        var nxy = nx * ny;
-        var count = 0;
-        labels[seed] = label;
-        stack.Push(seed);
-        while (stack.Count > 0)
-        {
-            var v = stack.Pop();
-            count++;
-            var i = v % nx;
-            var j = v / nx % ny;
-            var k = v / nxy;
-            void Visit(int w)
-            {
-                if (joins(w))
+        var list = new List<(int, int, int)>();
+        for (var dk = -1; dk <= 1; dk++)
+            for (var dj = -1; dj <= 1; dj++)
+                for (var di = -1; di <= 1; di++)
                 {
-                    labels[w] = label;
-                    stack.Push(w);
+                    var steps = Math.Abs(di) + Math.Abs(dj) + Math.Abs(dk);
+                    if (steps == 0 || (connectivity == Connectivity.Faces6 && steps > 1))
+                        continue;
+                    list.Add((di, dj, dk));
                 }
-            }
-            if (i > 0) Visit(v - 1);
-            if (i < nx - 1) Visit(v + 1);
-            if (j > 0) Visit(v - nx);
-            if (j < ny - 1) Visit(v + nx);
-            if (k > 0) Visit(v - nxy);
-            if (k < nz - 1) Visit(v + nxy);
-        }
-        return count;
+        return list.ToArray();
     }
 }

@@ -71,12 +71,9 @@ public static class SyntheticBrainStudy
                             mask[i, j, k] = 1;
                         }
                     }
-                    value += Gaussian(rng) * 35;
+                    value += TemplateBrain.Gaussian(rng) * 35;
                     image[i, j, k] = (short)Math.Clamp(Math.Round(value), 1, short.MaxValue); // brain voxels stay non-zero
                 }
         return new SyntheticStudy(id, image, mask, lesions);
     }
-
-    private static double Gaussian(Random rng)
-        => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

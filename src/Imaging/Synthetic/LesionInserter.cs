@@ -1,0 +1,80 @@
+
+namespace Zsad.Imaging.Synthetic;
+
+/// <summary>Inserts one irregular ellipsoidal lesion with a soft edge into a brain volume and returns its mask
+/// (voxels where the lesion weight is at least one half).</summary>
+public static class LesionInserter
+{
+    public static (Volume<float> Image, Volume<byte> Mask) Insert(Volume<float> volume, Volume<byte> brain, LesionKind kind, double radiusMm, int seed)
+    {
+        var rng = new Random(seed);
+        var sp = volume.Spacing;
+        var brainValues = volume.Data.Where((_, i) => brain.Data[i] != 0).ToArray();
+        Array.Sort(brainValues);
+        float Q(double q) => brainValues[(int)(q * (brainValues.Length - 1))];
+        double rx = radiusMm * (0.8 + 0.4 * rng.NextDouble()), ry = radiusMm * (0.8 + 0.4 * rng.NextDouble()), rz = radiusMm * (0.8 + 0.4 * rng.NextDouble());
+        var (ci, cj, ck) = PickCentre(brain, rx / sp.X, ry / sp.Y, rz / sp.Z, rng);
+        var lobes = Enumerable.Range(0, 3).Select(_ => (A: 0.15 * rng.NextDouble(), Fx: rng.Next(1, 4), Fy: rng.Next(1, 4), P: rng.NextDouble() * 6.28)).ToArray();
+        var target = kind switch
+        {
+            LesionKind.Bright => Q(0.995) * 1.25,
+            LesionKind.Dark => Q(0.05) * 0.6,
+            _ => 0,
+        };
+        var image = volume.Clone();
+        var mask = volume.Like<byte>();
+        var noise = new Random(seed + 17);
+        int ri = (int)Math.Ceiling(1.5 * rx / sp.X), rj = (int)Math.Ceiling(1.5 * ry / sp.Y), rk = (int)Math.Ceiling(1.5 * rz / sp.Z);
+        for (var k = Math.Max(0, ck - rk); k <= Math.Min(volume.SizeZ - 1, ck + rk); k++)
+        for (var j = Math.Max(0, cj - rj); j <= Math.Min(volume.SizeY - 1, cj + rj); j++)
+        for (var i = Math.Max(0, ci - ri); i <= Math.Min(volume.SizeX - 1, ci + ri); i++)
+        {
+            if (brain[i, j, k] == 0)
+                continue;
+            double dx = (i - ci) * sp.X / rx, dy = (j - cj) * sp.Y / ry, dz = (k - ck) * sp.Z / rz;
+            var angle = Math.Atan2(dy, dx);
+            var elevation = Math.Atan2(dz, Math.Sqrt(dx * dx + dy * dy));
+            var edge = 1.0;
+            foreach (var l in lobes)
+                edge += l.A * Math.Sin(l.Fx * angle + l.P) * Math.Cos(l.Fy * elevation);
+            var r = Math.Sqrt(dx * dx + dy * dy + dz * dz) / edge;
+            var w = Math.Clamp((1.2 - r) / 0.4, 0, 1); // soft edge from r 0.8 to 1.2
+            if (w <= 0)
+                continue;
+            w = w * w * (3 - 2 * w);
+            var original = volume[i, j, k];
+            var value = kind == LesionKind.Texture
+                ? original * (1 + 0.35 * TemplateBrain.Gaussian(noise))
+                : target * (1 + 0.08 * TemplateBrain.Gaussian(noise));
+            image[i, j, k] = (float)Math.Max(original * (1 - w) + value * w, 1e-3);
+            if (w >= 0.5)
+                mask[i, j, k] = 1;
+        }
+        return (image, mask);
+    }
+
+    private static (int, int, int) PickCentre(Volume<byte> brain, double ri, double rj, double rk, Random rng)
+    {
+        for (var attempt = 0; attempt < 10000; attempt++)
+        {
+            var i = rng.Next(brain.SizeX);
+            var j = rng.Next(brain.SizeY);
+            var k = rng.Next(brain.SizeZ);
+            if (brain[i, j, k] == 0)
+                continue;
+            var inside = true;
+            foreach (var (a, b, c) in new[] { (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1) })
+            {
+                int x = i + (int)Math.Round(a * 1.6 * ri), y = j + (int)Math.Round(b * 1.6 * rj), z = k + (int)Math.Round(c * 1.6 * rk);
+                if ((uint)x >= brain.SizeX || (uint)y >= brain.SizeY || (uint)z >= brain.SizeZ || brain[x, y, z] == 0)
+                {
+                    inside = false;
+                    break;
+                }
+            }
+            if (inside)
+                return (i, j, k);
+        }
+        throw new InvalidOperationException("no place in the brain fits a lesion of that size");
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Zsad.Inference.Bundles;
+
+/// <summary>manifest.json of a detector bundle as written by the exporter (docs/bundle-format.md). Every member
+/// is nullable here so that a missing key is reported by name by <see cref="BundleLoader"/>, not as a serializer
+/// error.</summary>
+public sealed class DetectorManifest
+{
+    [JsonPropertyName("schemaVersion")] public int? SchemaVersion { get; set; }
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("method")] public string? Method { get; set; }
+    [JsonPropertyName("backbone")] public string? Backbone { get; set; }
+    [JsonPropertyName("weights")] public string? Weights { get; set; }
+    [JsonPropertyName("input")] public ManifestInput? Input { get; set; }
+    [JsonPropertyName("embedDim")] public int? EmbedDim { get; set; }
+    [JsonPropertyName("layers")] public List<ManifestLayer>? Layers { get; set; }
+    [JsonPropertyName("globalOutput")] public string? GlobalOutput { get; set; }
+    [JsonPropertyName("temperature")] public double? Temperature { get; set; }
+    [JsonPropertyName("mapOrder")] public string? MapOrder { get; set; }
+    [JsonPropertyName("upsampleAlignCorners")] public bool? UpsampleAlignCorners { get; set; }
+    [JsonPropertyName("layerReduction")] public string? LayerReduction { get; set; }
+    [JsonPropertyName("smoothingSigma")] public double? SmoothingSigma { get; set; }
+    [JsonPropertyName("imageScore")] public string? ImageScore { get; set; }
+    [JsonPropertyName("encoder")] public string? Encoder { get; set; }
+    [JsonPropertyName("textFeatures")] public ManifestTensor? TextFeatures { get; set; }
+    [JsonPropertyName("adapters")] public List<ManifestTensor>? Adapters { get; set; }
+    [JsonPropertyName("memoryBank")] public ManifestTensor? MemoryBank { get; set; }
+    [JsonPropertyName("files")] public Dictionary<string, string>? Files { get; set; }
+}
+
+public sealed class ManifestInput
+{
+    [JsonPropertyName("size")] public int? Size { get; set; }
+    [JsonPropertyName("resize")] public string? Resize { get; set; }
+    [JsonPropertyName("alignCorners")] public bool? AlignCorners { get; set; }
+    [JsonPropertyName("mean")] public List<double>? Mean { get; set; }
+    [JsonPropertyName("std")] public List<double>? Std { get; set; }
+}
+
+public sealed class ManifestLayer
+{
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("output")] public string? Output { get; set; }
+    [JsonPropertyName("grid")] public int? Grid { get; set; }
+    [JsonPropertyName("dim")] public int? Dim { get; set; }
+}
+
+/// <summary>A float32 little-endian tensor file with its shape.</summary>
+public sealed class ManifestTensor
+{
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("path")] public string? Path { get; set; }
+    [JsonPropertyName("shape")] public List<int>? Shape { get; set; }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Zsad.Imaging.Nifti;
+using Zsad.Imaging.Preprocessing;
+using Zsad.Inference.Detection;
+
+namespace Zsad.Inference.Cli;
+
+/// <summary>`zsad infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]`:
+/// writes a float32 map on the input's grid with values in [0, 1] and prints the image score.</summary>
+public static class InferCommandHandler
+{
+    public static int Run(string? detector, string input, string output, string? normals, TextWriter stdout, ILogger? logger = null)
+    {
+        if (!File.Exists(input))
+            throw new FileNotFoundException($"input volume {input} does not exist", input);
+        var volume = NiftiReader.Read(input).ToSingle();
+        var mask = BrainMask.Compute(volume);
+        var instance = DetectorCatalog.Create(detector, normals, out var references, logger);
+        try
+        {
+            var result = instance.Detect(volume, mask);
+            NiftiWriter.Write(result.Map, output, NiftiWriteOptions.Default with { Description = $"zsad {instance.Name}" });
+            if (instance is ResNetMemoryDetector m)
+                stdout.WriteLine($"execution provider: {m.Backbone.Engine.ExecutionProvider}{(m.Backbone.Engine.FallbackReason is { } r ? $" (CUDA unavailable: {r})" : "")}");
+            stdout.WriteLine($"detector: {instance.Name}");
+            stdout.WriteLine($"references: {references}");
+            stdout.WriteLine($"image score: {result.ImageScore:F4}");
+            stdout.WriteLine($"map: {output}");
+            return 0;
+        }
+        finally
+        {
+            (instance as IDisposable)?.Dispose();
+        }
+    }
+}

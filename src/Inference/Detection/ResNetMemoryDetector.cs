@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Zsad.Imaging;
+using Zsad.Imaging.Preprocessing;
+using Zsad.Inference.Backbones;
+
+namespace Zsad.Inference.Detection;
+
+/// <summary>Few-shot feature-memory detector (PatchCore-style) on ImageNet ResNet18: stride-8 and stride-16 stage
+/// features of normal slices form a position-aware memory bank; a test patch scores its nearest-neighbour distance,
+/// calibrated on held-out normal slices so that 0.5 means "beyond 99.9% of normal patches".</summary>
+public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
+{
+    public const string DetectorName = "resnet18-memory";
+    private const int S = ResNet18Backbone.InputSize;
+
+    private readonly ResNet18Backbone _backbone;
+    private readonly bool _ownsBackbone;
+    private readonly PatchMemoryBank _bank = new();
+    private readonly ILogger _logger;
+
+    private ResNetMemoryDetector(ResNet18Backbone backbone, bool ownsBackbone, MemoryDetectorOptions options, ILogger logger)
+    {
+        _backbone = backbone;
+        _ownsBackbone = ownsBackbone;
+        Options = options;
+        _logger = logger;
+    }
+
+    public string Name => DetectorName;
+
+    public MemoryDetectorOptions Options { get; }
+
+    public DistanceCalibration Calibration { get; private set; } = new(0, 1);
+
+    public PatchMemoryBank Bank => _bank;
+
+    public ResNet18Backbone Backbone => _backbone;
+
+    /// <summary>Builds the bank from normal volumes (brain masks computed when not given) and calibrates it
+    /// leave-one-volume-out: each normal volume is scored against a bank without it. With a single normal volume,
+    /// odd slices are scored against even ones, which is optimistic (neighbouring slices are alike).</summary>
+    public static ResNetMemoryDetector Build(IReadOnlyList<Volume<float>> normals, ResNet18Backbone? backbone = null, MemoryDetectorOptions? options = null,
+        ILogger? logger = null, IReadOnlyList<Volume<byte>>? normalMasks = null)
+    {
+        if (normals.Count == 0)
+            throw new ArgumentException("the memory detector needs at least one normal reference volume", nameof(normals));
+        logger ??= NullLogger.Instance;
+        var owns = backbone is null;
+        backbone ??= ResNet18Backbone.Load(logger: logger);
+        var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), logger);
+        var perVolume = new List<List<SliceFeatures>>();
+        for (var v = 0; v < normals.Count; v++)
+        {
+            var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
+            var crop = AxialSquareCrop.Create(normals[v], mask);
+            var features = detector.Extract(crop, step: detector.Options.NormalSliceStep);
+            perVolume.Add(features);
+            foreach (var f in features)
+                detector._bank.Add(v, f);
+        }
+
+        var held = new List<float>();
+        for (var v = 0; v < perVolume.Count; v++)
+        {
+            foreach (var f in perVolume[v])
+            {
+                if (normals.Count == 1 && f.Slice % (2 * detector.Options.NormalSliceStep) == 0)
+                    continue;
+                var exclude = normals.Count > 1 ? v : -1;
+                var dist = normals.Count > 1
+                    ? detector._bank.MinDistances(f, detector.Options.HeightWindow, detector.Options.PositionRadius, exclude)
+                    : detector.SingleVolumeHeldOut(f);
+                for (var p = 0; p < dist.Length; p++)
+                    if (f.Brain[p])
+                        held.Add(dist[p]);
+            }
+        }
+        detector.Calibration = DistanceCalibration.FromSamples(held);
+        logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; calibration median {Median:F3}, p99.9 {P999:F3} on {Count} held-out patches",
+            detector._bank.SliceCount, normals.Count, detector.Calibration.Median, detector.Calibration.P999, held.Count);
+        return detector;
+    }
+
+    public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
+    {
+        mask ??= BrainMask.Compute(volume);
+        var crop = AxialSquareCrop.Create(volume, mask);
+        var map = volume.Like<float>();
+        var mapSlices = map.Slices(AnatomicalPlane.Axial);
+        var slice = new float[mapSlices.PixelCount];
+        var grid = new float[SliceFeatures.Grid * SliceFeatures.Grid];
+        var full = new float[S * S];
+        foreach (var f in Extract(crop, step: 1))
+        {
+            var dist = _bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
+            for (var p = 0; p < grid.Length; p++)
+                grid[p] = Calibration.Apply(dist[p]);
+            Resize2D.Resize(grid, SliceFeatures.Grid, SliceFeatures.Grid, full, S, S, ResizeMode.Bilinear, alignCorners: false);
+            GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
+            slice.AsSpan().Clear();
+            crop.PasteBack(full, S, slice);
+            mapSlices.WriteSlice(f.Slice, slice);
+        }
+        return VolumeMaps.Finish(map, mask);
+    }
+
+    /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,
+    /// run through the backbone in batches.</summary>
+    internal List<SliceFeatures> Extract(AxialSquareCrop crop, int step)
+    {
+        var result = new List<SliceFeatures>();
+        if (crop.IsEmpty)
+            return result;
+        var engine = _backbone.Engine;
+        var pixels = new float[crop.Slices.PixelCount];
+        var maskPixels = new byte[crop.Slices.PixelCount];
+        var grey = new float[S * S];
+        var maskSquare = new float[S * S];
+        var pending = new List<(int Slice, bool[] Brain)>();
+
+        void Flush()
+        {
+            if (pending.Count == 0)
+                return;
+            var outputs = engine.Run(pending.Count);
+            var stage2 = outputs[_backbone.StageOutputIndex[1]];
+            var stage3 = outputs[_backbone.StageOutputIndex[2]];
+            for (var b = 0; b < pending.Count; b++)
+            {
+                var features = PatchFeatureBuilder.Build(stage2.AsSpan(b * 128 * 28 * 28, 128 * 28 * 28), stage3.AsSpan(b * 256 * 14 * 14, 256 * 14 * 14));
+                result.Add(new SliceFeatures(pending[b].Slice, crop.NormalizedHeight(pending[b].Slice), features, pending[b].Brain));
+            }
+            pending.Clear();
+        }
+
+        for (var s = crop.FirstSlice; s <= crop.LastSlice; s += step)
+        {
+            crop.Slices.CopySlice(s, pixels);
+            crop.MaskSlices.CopySlice(s, maskPixels);
+            SliceStandardization.StandardizeSlice(pixels, maskPixels, background: 0);
+            for (var p = 0; p < pixels.Length; p++)
+                pixels[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(128 + Options.GreyPerStd * pixels[p], 0, 255);
+            crop.Extract(pixels, grey, S);
+            var maskFloat = new float[pixels.Length];
+            for (var p = 0; p < pixels.Length; p++)
+                maskFloat[p] = maskPixels[p];
+            crop.Extract(maskFloat, maskSquare, S);
+            _backbone.WriteInput(pending.Count, grey);
+            pending.Add((s, BrainCells(maskSquare)));
+            if (pending.Count == engine.MaxBatch)
+                Flush();
+        }
+        Flush();
+        return result;
+    }
+
+    // A grid cell covers brain when most of its 8 x 8 input pixels do.
+    private static bool[] BrainCells(ReadOnlySpan<float> maskSquare)
+    {
+        const int g = SliceFeatures.Grid, cell = S / g;
+        var brain = new bool[g * g];
+        for (var gy = 0; gy < g; gy++)
+        {
+            for (var gx = 0; gx < g; gx++)
+            {
+                var sum = 0f;
+                for (var y = 0; y < cell; y++)
+                    for (var x = 0; x < cell; x++)
+                        sum += maskSquare[(gy * cell + y) * S + gx * cell + x];
+                brain[gy * g + gx] = sum >= 0.5f * cell * cell;
+            }
+        }
+        return brain;
+    }
+
+    // With one normal volume the scored (odd) slices are compared only with the even ones, never with themselves.
+    private float[] SingleVolumeHeldOut(SliceFeatures f)
+    {
+        var bank = new PatchMemoryBank();
+        foreach (var s in _bank.Slices.Where(s => s.Slice % (2 * Options.NormalSliceStep) == 0))
+            bank.Add(0, s);
+        return bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsBackbone)
+            _backbone.Dispose();
+    }
+}

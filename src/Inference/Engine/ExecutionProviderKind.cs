@@ -1,0 +1,7 @@
+namespace Zsad.Inference.Engine;
+
+public enum ExecutionProviderKind
+{
+    Cpu,
+    Cuda,
+}

@@ -1,0 +1,89 @@
+using Zsad.Imaging;
+using Zsad.Imaging.Nifti;
+using Zsad.Imaging.Preprocessing;
+using Zsad.Inference.Backbones;
+using Zsad.Inference.Detection;
+using Zsad.Inference.Engine;
+using Zsad.Imaging.Synthetic;
+using Zsad.Reporter.Metrics;
+using Zsad.Inference.Tests.Support;
+
+namespace Zsad.Inference.Tests.Detection;
+
+/// <summary>Detectors on 3 mm synthetic subjects of ch2bet (Debian mricron-data): two references (flipped and
+/// unflipped, study seeds 11 and 12) and one test subject (seed 101, not flipped) with one inserted lesion.</summary>
+public sealed class DetectorTests
+{
+    private static readonly Lazy<(IReadOnlyList<Volume<float>> Refs, TemplateStudy.Case Case)> Data = new(() =>
+    {
+        Assert.True(File.Exists(TemplateBrain.DefaultTemplatePath), "install Debian's mricron-data (ch2bet.nii.gz)");
+        var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 3);
+        var refs = TemplateStudy.References(template, 2);
+        var test = TemplateStudy.TestCases(template, lesionCases: 1, normalCases: 0, minRadiusMm: 12, maxRadiusMm: 12)[0];
+        return (refs, test);
+    });
+
+    [Fact]
+    public void MemoryDetector_FindsLesion_BetterThanChance()
+    {
+        var (refs, c) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        using var detector = ResNetMemoryDetector.Build(refs, backbone);
+        var result = detector.Detect(c.Image, c.Brain);
+        AssertMapShape(result, c);
+        var auroc = BrainAuroc(result.Map, c);
+        // Measured 0.99+ at 2 mm in the study; a modest bound keeps the test about the method, not a lucky seed.
+        Assert.True(auroc > 0.8, $"voxel AUROC {auroc:F3}");
+    }
+
+    [Fact]
+    public void IntensityBaseline_MapHasInputGeometry()
+    {
+        var (refs, c) = Data.Value;
+        var result = IntensityBaselineDetector.Build(refs).Detect(c.Image, c.Brain);
+        AssertMapShape(result, c);
+        Assert.True(BrainAuroc(result.Map, c) > 0.5);
+    }
+
+    [Fact]
+    public void MapWrittenAsNifti_KeepsTheInputGeometry()
+    {
+        var (_, c) = Data.Value;
+        var oblique = c.Image.WithAffine(Affine.FromRowMajor([0, -3, 0, 90, 3, 0, 0, -120, 0, 0, 3, -70]));
+        var result = IntensityBaselineDetector.SelfReferenced().Detect(oblique);
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "map.nii.gz");
+        NiftiWriter.Write(result.Map, path);
+        var read = NiftiReader.Read(path);
+        Assert.Equal(NiftiDataType.Float32, read.DataType);
+        Assert.True(read.Volume.HasSameGrid(oblique));
+    }
+
+    private static void AssertMapShape(AnomalyResult result, TemplateStudy.Case c)
+    {
+        Assert.True(result.Map.HasSameGrid(c.Image));
+        Assert.InRange(result.ImageScore, 0, 1);
+        for (var v = 0; v < result.Map.Data.Length; v++)
+        {
+            Assert.InRange(result.Map.Data[v], 0f, 1f);
+            if (c.Brain.Data[v] == 0)
+                Assert.Equal(0f, result.Map.Data[v]);
+        }
+    }
+
+    private static double BrainAuroc(Volume<float> map, TemplateStudy.Case c)
+    {
+        var scores = new List<float>();
+        var lesion = new List<bool>();
+        for (var v = 0; v < map.Data.Length; v++)
+        {
+            if (c.Brain.Data[v] == 0)
+                continue;
+            scores.Add(map.Data[v]);
+            lesion.Add(c.Lesion.Data[v] != 0);
+        }
+        var voxels = new VoxelScores();
+        voxels.Add(scores.ToArray(), lesion.ToArray());
+        return voxels.Auroc();
+    }
+}
