@@ -6,8 +6,11 @@ cd "$(dirname "$0")"
 
 # Debian packages of the peers the interop tests run (dcmtk, dicom3tools, Orthanc, pydicom, nibabel and sklearn
 # under /usr/bin/python3, dcm2niix, and the real brain MRI of mricron-data), and iproute2 for the private network.
-PEER_PACKAGES=(dcmtk dicom3tools orthanc python3-pydicom python3-nibabel python3-numpy python3-sklearn dcm2niix mricron-data iproute2 util-linux)
-REQUIRED_PROGRAMS=(dcmdump dcmconv dcmcrle dump2dcm img2dcm storescu storescp echoscu dciodvfy dcm2niix Orthanc unshare ip)
+# OHIF's viewer tests add Orthanc's DICOMweb plugin and Debian's Chromium (driven by playwright-core from viewer/).
+PEER_PACKAGES=(dcmtk dicom3tools orthanc orthanc-dicomweb python3-pydicom python3-nibabel python3-numpy python3-sklearn
+  dcm2niix mricron-data iproute2 util-linux chromium rabbitmq-server)
+REQUIRED_PROGRAMS=(dcmdump dcmconv dcmcrle dump2dcm img2dcm storescu storescp echoscu dciodvfy dcm2niix Orthanc unshare ip
+  node npm chromium rabbitmq-server rabbitmqctl epmd)
 
 missing_packages=()
 for p in "${PEER_PACKAGES[@]}"; do
@@ -34,15 +37,29 @@ for prog in "${REQUIRED_PROGRAMS[@]}"; do
 done
 /usr/bin/python3 -c "import pydicom, nibabel, numpy, sklearn" || { echo "pydicom/nibabel/numpy/sklearn missing under /usr/bin/python3" >&2; exit 1; }
 
-# Restore and build with the network; then run every test inside a private network namespace, where peers such
+[[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]] || { echo "Orthanc DICOMweb plugin missing (apt-get install orthanc-dicomweb)" >&2; exit 1; }
+
+# Restore and build with the network (npm too: the viewer tests need OHIF's dist and playwright-core); then run every test inside a private network namespace, where peers such
 # as Orthanc (which cannot bind to loopback only) and every test server are reachable only on 127.0.0.1.
-if ! dotnet build Zsad.sln --nologo -v q; then
+if ! (cd viewer && npm ci --no-audit --no-fund) || ! dotnet build Zsad.sln --nologo -v q; then
   echo "0 passed, 1 failed"
   exit 1
 fi
 log=$(mktemp)
 set +e
-unshare --net -- bash -c 'ip link set lo up && exec dotnet test Zsad.sln --no-build --nologo' 2>&1 | tee "$log"
+# Inside the namespace: RabbitMQ on loopback for the bus tests (they read ZSAD_RABBITMQ), then every test.
+unshare --net -- bash -c '
+  ip link set lo up
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  rabbitmq-server -detached
+  for _ in $(seq 1 90); do (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 1; done
+  rabbitmqctl await_startup --timeout 60 >/dev/null || echo "rabbitmq-server did not start: the RabbitMQ tests will fail" >&2
+  export ZSAD_RABBITMQ=amqp://guest:guest@127.0.0.1:5672/
+  dotnet test Zsad.sln --no-build --nologo; rc=$?
+  rabbitmqctl shutdown --timeout 60 >/dev/null 2>&1 || rabbitmqctl stop >/dev/null 2>&1
+  epmd -kill >/dev/null 2>&1
+  exit $rc' 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

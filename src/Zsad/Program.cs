@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Zsad.Cli.Commands;
 
 namespace Zsad.Cli;
@@ -18,7 +19,13 @@ public static class Program
                 ["echo", .. var rest] => NetworkCommands.Echo(new CommandArgs(rest, "tls")),
                 ["store", .. var rest] => NetworkCommands.Store(new CommandArgs(rest, "tls")),
                 ["scp", .. var rest] => NetworkCommands.Scp(new CommandArgs(rest, "no-fsync")),
+                ["volume", "convert", .. var rest] => Zsad.Listener.Commands.VolumeCommands.Convert(rest),
+                ["serve", "--role", "listener", .. var rest] => Listener(rest),
+                ["import", .. var rest] => Zsad.Listener.Commands.ListenerCommands.ImportAsync(rest, Logging.Create(), Console.Out, CancellationToken.None).GetAwaiter().GetResult(),
                 ["infer", .. var rest] => Infer(new CommandArgs(rest)),
+                ["seg", .. var rest] => Seg(new CommandArgs(rest, "fractional")),
+                ["evaluate", .. var rest] => Evaluate(new CommandArgs(rest)),
+                ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
                 ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
                 ["models", "study", .. var rest] => Study(new CommandArgs(rest)),
                 ["--version"] => Version(),
@@ -39,6 +46,34 @@ public static class Program
 
     private static int Infer(CommandArgs a) => Zsad.Inference.Cli.InferCommandHandler.Run(
         a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out);
+
+    private static int Listener(IReadOnlyList<string> args)
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var loggers = Logging.Create();
+        Zsad.Listener.ListenerOptions options;
+        try
+        {
+            options = Zsad.Listener.Commands.ListenerCommands.ParseServeOptions(args, loggers);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"{ex.Message}\n{Zsad.Listener.Commands.ListenerCommands.ServeUsage}");
+        }
+        return Zsad.Listener.ListenerHost.RunAsync(options, stop.Token).GetAwaiter().GetResult();
+    }
+
+    private static int Seg(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Seg(
+        a.RequiredOption("source"), a.RequiredOption("map"), a.Option("threshold"), a.RequiredOption("out"), a.Flag("fractional"),
+        a.Option("detector"), a.Option("min-size"), a.Option("dest"), a.Option("dead-letter"), Console.Out);
+
+    private static int Evaluate(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Evaluate(
+        a.RequiredOption("pred"), a.RequiredOption("truth"), a.RequiredOption("out"), a.Option("threshold"), Console.Out);
+
+    private static int Export(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Export(
+        a.Positional, a.Option("dest"), a.Option("dead-letter"), a.Flag("retry"), Console.Out);
 
     private static int Study(CommandArgs a)
     {
@@ -65,8 +100,19 @@ public static class Program
                                                                 C-STORE files and folders (recursive)
               scp --port P --aet AE --out DIR [--allow-calling AE,...] [--bind IP] [--no-fsync]
                                                                 storage SCP writing <SOPInstanceUID>.dcm until SIGINT/SIGTERM
+              volume convert INPUT OUT.nii.gz                   a DICOM series folder or a NIfTI file to NIfTI
+              serve --role listener --data DIR [--port 11112] [--aet ZSAD] [--quiet-s 5] [--rabbitmq URI] ...
+                                                                durable intake SCP, series assembly, VolumeReady via outbox
+              import --data DIR PATH...                         BraTS folders, DICOM folders or NIfTI files as VolumeReady
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
                                                                 anomaly map in [0,1] on the input's grid (default resnet18-memory)
+              seg --source DICOM_DIR --map MAP.nii.gz --out SEG.dcm [--threshold T|calibrated|f1max:PRED:TRUTH]
+                  [--fractional] [--detector NAME] [--min-size N|Nmm3] [--dest AE@host:port[,...]] [--dead-letter DIR]
+                                                                DICOM SEG (+ metric summary SR) from an anomaly map
+              evaluate --pred DIR --truth DIR --out REPORT_DIR [--threshold T]
+                                                                the seed paper's metrics, tables and figures
+              export PATH... --dest AE@host:port[,...] [--dead-letter DIR]  |  export --retry [--dead-letter DIR]
+                                                                C-STORE with retries; failures become dead letters
               models list                                       built-in detectors and installed bundles
               models study [--downsample N]                     the synthetic detection study of docs/detectors.md
               (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)

@@ -10,12 +10,19 @@ namespace Zsad.Dicom.Tests.Interop;
 /// pydicom sees; files Zsad writes pass dcmdump, pydicom's strict mode and dciodvfy, with identical pixels.</summary>
 public class PeerInteropTests
 {
+    private static Peers.Result Pydicom(string script, params string[] args)
+    {
+        Peers.RequirePythonModule("pydicom", "python3-pydicom");
+        return Peers.RunScript(script, args);
+    }
+
     private static void AssertReadsLikePydicom(string path)
     {
         var file = DicomFile.Open(path);
         var json = path + ".zsad.json";
         File.WriteAllText(json, DicomJsonWriter.Serialize(file.Dataset));
-        var r = Peers.RunScript("compare_with_pydicom.py", path, json);
+        Peers.RequirePythonModule("pydicom", "python3-pydicom");
+        var r = Pydicom("compare_with_pydicom.py", path, json);
         Assert.True(r.ExitCode == 0, $"{Path.GetFileName(path)}: Zsad and pydicom disagree\n{r.StdOut}\n{r.StdErr}");
     }
 
@@ -30,7 +37,8 @@ public class PeerInteropTests
 
     private static string PydicomPixelHash(string path)
     {
-        var r = Peers.RunScript("pydicom_strict_read.py", path).EnsureSuccess($"pydicom strict read of {Path.GetFileName(path)}");
+        Peers.RequirePythonModule("pydicom", "python3-pydicom");
+        var r = Pydicom("pydicom_strict_read.py", path).EnsureSuccess($"pydicom strict read of {Path.GetFileName(path)}");
         return r.StdOut.Trim().Split(' ')[1];
     }
 
@@ -109,7 +117,7 @@ public class PeerInteropTests
     public void PydicomFiles_ReadLikePydicom()
     {
         using var dir = new TempDir();
-        Peers.RunScript("make_pydicom_corpus.py", dir.Path).EnsureSuccess("make_pydicom_corpus.py");
+        Pydicom("make_pydicom_corpus.py", dir.Path).EnsureSuccess("make_pydicom_corpus.py");
         var files = Directory.GetFiles(dir.Path, "*.dcm");
         Assert.Equal(4, files.Length);
         foreach (var path in files)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Zsad.Dicom.Network;
-using Zsad.Dicom.Tests.Support;
 
 namespace Zsad.Dicom.Tests.Network;
 
@@ -14,13 +13,7 @@ public static class NetworkFixtures
 
     public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(90);
 
-    /// <summary>A port free right now on 127.0.0.1, for peers that cannot bind port 0 themselves.</summary>
-    public static int FreePort()
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
-    }
+    public static int FreePort() => Peers.FreePort();
 
     /// <summary>MR instances (64x64, 16-bit OW pixels) saved as Part 10 files in Explicit VR LE.</summary>
     public static List<string> WriteMrFiles(string directory, int count, int seed = 1, TransferSyntax? syntax = null)
@@ -68,68 +61,16 @@ public static class NetworkFixtures
         return Peers.Run(exe, args, PeerTimeout);
     }
 
-    /// <summary>Starts a long-running peer (storescp) with TCP_NODELAY=1 in its environment.</summary>
+    /// <summary>Starts a long-running dcmtk peer (storescp) with TCP_NODELAY=1 in its environment: without it Debian's
+    /// dcmtk stalls on delayed ACKs.</summary>
     public static Process StartPeer(string program, params string[] args)
-    {
-        var exe = Peers.Require(program, DicomSoftware);
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.Environment["TCP_NODELAY"] = "1";
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
-        var log = PeerLogs.GetOrCreateValue(p);
-        p.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+        => PeerProcess.Start(Peers.Require(program, DicomSoftware), args, new Dictionary<string, string> { ["TCP_NODELAY"] = "1" });
 
-    public static void WaitForPort(int port, Process? process = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process is { HasExited: true })
-                Assert.Fail($"peer exited with code {process.ExitCode} before listening on {port}");
-            try
-            {
-                using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                s.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(100);
-            }
-        }
-        Assert.Fail($"nothing listens on 127.0.0.1:{port} after 20 s");
-    }
+    public static void WaitForPort(int port, Process? process = null) => PeerProcess.WaitForPort(port, process);
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> PeerLogs = new();
+    public static string Output(Process p) => PeerProcess.Output(p);
 
-    /// <summary>What a peer started by <see cref="StartPeer"/> printed so far.</summary>
-    public static string Output(Process p)
-    {
-        var log = PeerLogs.GetOrCreateValue(p);
-        lock (log)
-            return log.ToString();
-    }
-
-    public static void Stop(Process p)
-    {
-        try
-        {
-            if (!p.HasExited)
-                p.Kill();
-            p.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        p.Dispose();
-    }
+    public static void Stop(Process p) => PeerProcess.Stop(p);
 
     /// <summary>Every file in a folder, by SOP Instance UID.</summary>
     public static Dictionary<string, DicomFile> ReadFolder(string directory)

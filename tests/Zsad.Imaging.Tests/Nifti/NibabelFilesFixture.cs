@@ -14,10 +14,16 @@ public sealed class NibabelFilesFixture : IDisposable
 
     private IReadOnlyDictionary<string, NibabelView> Make()
     {
-        var names = Peers.RunScript("nib_make.py", _dir.Path).StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var names = MakeNibabelFiles().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var views = NibabelView.Load(names.Select(_dir.File).ToArray());
         return names.Zip(views).ToDictionary(p => p.First, p => p.Second);
     }
 
     public void Dispose() => _dir.Dispose();
+
+    private string MakeNibabelFiles()
+    {
+        Peers.RequirePythonModule("nibabel", "python3-nibabel");
+        return Peers.RunScript("nib_make.py", _dir.Path).EnsureSuccess("nib_make.py").StdOut;
+    }
 }

@@ -14,7 +14,8 @@ public sealed record NibabelView(string Path, int[] Shape, string DType, Affine 
     public static IReadOnlyList<NibabelView> Load(params string[] paths)
     {
         using var dir = new TempDir();
-        Peers.RunScript("nib_dump.py", [dir.Path, .. paths]);
+        Peers.RequirePythonModule("nibabel", "python3-nibabel");
+        Peers.RunScript("nib_dump.py", [dir.Path, .. paths]).EnsureSuccess("nib_dump.py");
         var result = new List<NibabelView>();
         for (var i = 0; i < paths.Length; i++)
         {

@@ -24,7 +24,7 @@ public class SklearnAgreementTests
         JsonElement reference;
         try
         {
-            reference = JsonDocument.Parse(PythonPeer.RunScript("reference_metrics.py", input)).RootElement;
+            reference = JsonDocument.Parse(ReferenceScripts.Run("reference_metrics.py", input)).RootElement;
         }
         finally
         {

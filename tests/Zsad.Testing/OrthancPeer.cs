@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Zsad.Dicom.Tests.Network;
 
-namespace Zsad.Dicom.Tests.Support;
+namespace Zsad.Testing;
 
 /// <summary>A private Orthanc (Debian's 1.10.1) for one test: own storage, own ports, no authentication.
 /// Orthanc 1.10 cannot bind to loopback only, so it is started only inside a private network namespace
@@ -21,10 +20,9 @@ public sealed class OrthancPeer : IDisposable
     public OrthancPeer()
     {
         var orthanc = Peers.Require("Orthanc", "orthanc");
-        if (!InPrivateNetworkNamespace())
-            Assert.Fail("Orthanc listens on every interface: run these tests inside a private network namespace (./test.sh does: unshare -n)");
-        DicomPort = NetworkFixtures.FreePort();
-        HttpPort = NetworkFixtures.FreePort();
+        Peers.RequirePrivateNetworkNamespace();
+        DicomPort = Peers.FreePort();
+        HttpPort = Peers.FreePort();
         var config = new Dictionary<string, object>
         {
             ["Name"] = "zsad-test",
@@ -39,27 +37,23 @@ public sealed class OrthancPeer : IDisposable
             ["Plugins"] = Array.Empty<string>(),
         };
         File.WriteAllText(_dir.File("orthanc.json"), JsonSerializer.Serialize(config));
-        _process = NetworkFixtures.StartPeer(orthanc, _dir.File("orthanc.json"));
+        _process = PeerProcess.Start(orthanc, [_dir.File("orthanc.json")]);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
         WaitUntilReady();
     }
 
-    /// <summary>A private namespace has no interface but loopback (/proc/net/dev is per namespace, /sys is not).</summary>
-    public static bool InPrivateNetworkNamespace()
-        => File.ReadAllLines("/proc/net/dev").Skip(2).All(l => l.Split(':')[0].Trim() == "lo");
-
     private void WaitUntilReady()
     {
-        var deadline = DateTime.UtcNow + NetworkFixtures.PeerTimeout;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
-                Assert.Fail($"Orthanc exited with {_process.ExitCode}: {NetworkFixtures.Output(_process)}");
+                Assert.Fail($"Orthanc exited with {_process.ExitCode}: {PeerProcess.Output(_process)}");
             try
             {
                 if (Http.GetAsync("system").Result.IsSuccessStatusCode)
                 {
-                    NetworkFixtures.WaitForPort(DicomPort, _process);
+                    PeerProcess.WaitForPort(DicomPort, _process);
                     return;
                 }
             }
@@ -84,7 +78,7 @@ public sealed class OrthancPeer : IDisposable
     public void Dispose()
     {
         Http.Dispose();
-        NetworkFixtures.Stop(_process);
+        PeerProcess.Stop(_process);
         _dir.Dispose();
     }
 }

@@ -1,4 +1,4 @@
-namespace Zsad.Dicom.Tests.Support;
+namespace Zsad.Testing;
 
 /// <summary>A scratch folder deleted when the test ends.</summary>
 public sealed class TempDir : IDisposable
@@ -12,6 +12,9 @@ public sealed class TempDir : IDisposable
     public string Path { get; }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>A sub-folder, created.</summary>
+    public string Sub(string name) => Directory.CreateDirectory(File(name)).FullName;
 
     public void Dispose()
     {

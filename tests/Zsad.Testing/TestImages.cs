@@ -1,4 +1,6 @@
-namespace Zsad.Dicom.Tests.Support;
+using Zsad.Dicom;
+
+namespace Zsad.Testing;
 
 /// <summary>Builds complete, valid MR Image Storage instances (every Type 1 and Type 2 attribute of the IOD's
 /// mandatory modules) with a deterministic test pattern.</summary>

@@ -1,0 +1,16 @@
+using Zsad.Dicom;
+using Zsad.Imaging;
+
+namespace Zsad.Listener.Filtering;
+
+/// <summary>Which closed series become volumes. Empty lists mean "any". The defaults take MR images of any plane:
+/// the detectors were trained on brain MR, so CT, SEG or secondary captures sent to the same AE are kept, not run.</summary>
+public sealed record SeriesFilterOptions
+{
+    public IReadOnlyCollection<string> Modalities { get; init; } = ["MR"];
+    public IReadOnlyCollection<string> SopClasses { get; init; } = [DicomUid.MRImageStorage, DicomUid.EnhancedMRImageStorage];
+    /// <summary>.NET regular expression the SeriesDescription must match (e.g. "(?i)t2"); null = any.</summary>
+    public string? SeriesDescriptionPattern { get; init; }
+    /// <summary>Planes of acquisition accepted (from the slice normal); empty = any.</summary>
+    public IReadOnlyCollection<AnatomicalPlane> Orientations { get; init; } = [];
+}

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Zsad.Dicom.Network;
+using Zsad.Listener.Storage;
+
+namespace Zsad.Listener.Intake;
+
+/// <summary>The durable intake: one folder per series (see <see cref="SeriesKey.DirectoryName"/>) holding series.json
+/// (its key), &lt;SOP Instance UID&gt;.dcm per instance and outcome-&lt;generation&gt;.json once processed. Everything
+/// the Listener needs after a crash is in these files.</summary>
+public sealed class IntakeStore
+{
+    private const string KeyFile = "series.json";
+    private const string OutcomePrefix = "outcome-";
+    private readonly ConcurrentDictionary<string, Part10FolderStore> _folders = new(StringComparer.Ordinal);
+    private readonly bool _flushToDisk;
+
+    public IntakeStore(string root, bool flushToDisk = true)
+    {
+        Root = Path.GetFullPath(root);
+        _flushToDisk = flushToDisk;
+        Directory.CreateDirectory(SeriesRoot);
+    }
+
+    public string Root { get; }
+
+    private string SeriesRoot => Path.Combine(Root, "series");
+
+    public string DirectoryOf(SeriesKey key) => Path.Combine(SeriesRoot, key.DirectoryName);
+
+    /// <summary>Writes the instance durably (returns only once it is on disk). A SOP Instance UID already stored is
+    /// not written again: a resend after a lost C-STORE-RSP is the same instance.</summary>
+    public async ValueTask<bool> StoreAsync(SeriesKey key, ReceivedInstance instance, CancellationToken cancellationToken)
+    {
+        var directory = DirectoryOf(key);
+        var folder = _folders.GetOrAdd(directory, d =>
+        {
+            Directory.CreateDirectory(d);
+            // The key goes down before the first instance, so a rescan can always tell which series a folder holds.
+            var keyPath = Path.Combine(d, KeyFile);
+            if (!File.Exists(keyPath))
+                DurableFile.Write(keyPath, JsonSerializer.SerializeToUtf8Bytes(key, ListenerJson.Options), _flushToDisk);
+            return new Part10FolderStore(d, _flushToDisk);
+        });
+        if (File.Exists(folder.PathFor(instance.SopInstanceUid)))
+            return false;
+        await folder.StoreAsync(instance, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The stored instance files of a series, in name order (slice order comes from the geometry later).</summary>
+    public IReadOnlyList<string> InstancePaths(string directory)
+        => Directory.EnumerateFiles(directory, "*.dcm").Where(p => !DurableFile.IsTemporary(p)).Order(StringComparer.Ordinal).ToList();
+
+    public IReadOnlyList<SeriesOutcome> Outcomes(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return [];
+        return Directory.EnumerateFiles(directory, OutcomePrefix + "*.json")
+            .Select(p => JsonSerializer.Deserialize<SeriesOutcome>(File.ReadAllBytes(p), ListenerJson.Options)!)
+            .OrderBy(o => o.Generation)
+            .ToList();
+    }
+
+    public void RecordOutcome(string directory, SeriesOutcome outcome)
+        => DurableFile.Write(Path.Combine(directory, $"{OutcomePrefix}{outcome.Generation}.json"),
+            JsonSerializer.SerializeToUtf8Bytes(outcome, ListenerJson.Options), _flushToDisk);
+
+    /// <summary>Every series folder with its key, instance count and outcomes; folders without a readable key are
+    /// left alone (they cannot be attributed).</summary>
+    public IEnumerable<StoredSeries> Scan()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(SeriesRoot).Order(StringComparer.Ordinal))
+        {
+            var keyPath = Path.Combine(directory, KeyFile);
+            if (!File.Exists(keyPath))
+                continue;
+            SeriesKey? key;
+            try
+            {
+                key = JsonSerializer.Deserialize<SeriesKey>(File.ReadAllBytes(keyPath), ListenerJson.Options);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+            if (key is null)
+                continue;
+            yield return new StoredSeries(key, directory, InstancePaths(directory).Count, Outcomes(directory));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Zsad.Dicom.Network;
+using Zsad.Listener.Bus;
+using Zsad.Listener.Filtering;
+using Zsad.Listener.Import;
+using Zsad.Listener.Intake;
+using Zsad.Listener.Outbox;
+using Zsad.Listener.Storage;
+using Zsad.Listener.Volumes;
+
+namespace Zsad.Listener;
+
+/// <summary>The Listener role assembled: SCP -> durable intake -> series assembly -> volume + VolumeReady -> outbox ->
+/// bus. <see cref="StartAsync"/> resumes whatever the store and outbox hold before it accepts new associations.</summary>
+public sealed class ListenerService : IAsyncDisposable
+{
+    private readonly ListenerOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly Action<IBusFactoryConfigurator>? _configureBus;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+    private IBusControl? _bus;
+    private DicomServer? _server;
+
+    /// <param name="configureBus">Extra bus configuration (e.g. receive endpoints of an all-in-one host or a test).</param>
+    /// <param name="publisher">Replaces the bus as the outbox's transport (tests of outages); no bus is created then.</param>
+    public ListenerService(ListenerOptions options, Action<IBusFactoryConfigurator>? configureBus = null, IMessagePublisher? publisher = null)
+    {
+        options.Validate();
+        _options = options;
+        _configureBus = configureBus;
+        _loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggers.CreateLogger<ListenerService>();
+        Store = new IntakeStore(options.IntakePath, options.FlushToDisk);
+        Blobs = new FolderBlobStore(options.BlobPath, options.FlushToDisk);
+        Outbox = new FileOutbox(options.OutboxPath, options.FlushToDisk);
+        var volumes = new VolumePublisher(Blobs, Outbox, _loggers.CreateLogger<VolumePublisher>());
+        Importer = new VolumeImporter(volumes, _loggers.CreateLogger<VolumeImporter>());
+        var processor = new SeriesProcessor(Store, new SeriesFilter(options.Filter), volumes, _loggers.CreateLogger<SeriesProcessor>());
+        Assembler = new SeriesAssembler(Store, processor, options.QuietTime, options.LateInstances, _loggers.CreateLogger<SeriesAssembler>());
+        Publisher = publisher;
+    }
+
+    public IntakeStore Store { get; }
+    public IBlobStore Blobs { get; }
+    public FileOutbox Outbox { get; }
+    public SeriesAssembler Assembler { get; }
+    public VolumeImporter Importer { get; }
+    public IMessagePublisher? Publisher { get; private set; }
+    /// <summary>The MassTransit bus, when this service created one.</summary>
+    public IBus? Bus => _bus;
+    public int Port => _server?.Port ?? throw new InvalidOperationException("the listener is not started");
+
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var resumed = Assembler.Resume();
+        var pending = Outbox.Pending().Count;
+        _logger.LogInformation("listener starting: {Resumed} open series resumed, {Pending} message(s) waiting in the outbox", resumed, pending);
+        if (Publisher is null)
+        {
+            _bus = ZsadBus.Create(_options.RabbitMqUri, _configureBus);
+            Publisher = new MassTransitPublisher(_bus);
+            _logger.LogInformation("bus: {Transport}", _options.RabbitMqUri is null ? "in-memory" : "RabbitMQ " + ZsadBus.Redact(_options.RabbitMqUri));
+            _loops.Add(StartBusAsync(_bus, _stopping.Token));
+        }
+        var dispatcher = new OutboxDispatcher(Outbox, Publisher, _loggers.CreateLogger<OutboxDispatcher>(), _options.PublishTimeout);
+        _loops.Add(Task.Run(() => dispatcher.RunAsync(_stopping.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => Assembler.RunAsync(_stopping.Token), CancellationToken.None));
+
+        _server = new DicomServer(new DicomServerOptions
+        {
+            AETitle = _options.AETitle,
+            BindAddress = _options.BindAddress,
+            Port = _options.Port,
+            AllowedCallingAETitles = _options.AllowedCallingAETitles,
+            ParseDatasets = true, // series assembly needs the UIDs
+            LoggerFactory = _loggers,
+        }, Assembler.OnInstanceAsync);
+        _server.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts the bus, retrying while the broker is unreachable: the listener keeps taking instances meanwhile
+    /// and the outbox holds their messages.</summary>
+    private async Task StartBusAsync(IBusControl bus, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(30));
+                await bus.StartAsync(timeout.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning("bus did not start ({Error}); retrying", ex.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_server is not null)
+            await _server.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        if (_bus is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _bus.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or MassTransitException)
+            {
+                _logger.LogWarning("bus did not stop cleanly: {Error}", ex.Message);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_server is not null)
+            await _server.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}
