@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # under /usr/bin/python3, dcm2niix, and the real brain MRI of mricron-data), and iproute2 for the private network.
 # OHIF's viewer tests add Orthanc's DICOMweb plugin and Debian's Chromium (driven by playwright-core from viewer/).
 PEER_PACKAGES=(dcmtk dicom3tools orthanc orthanc-dicomweb python3-pydicom python3-nibabel python3-numpy python3-sklearn
-  dcm2niix mricron-data iproute2 util-linux chromium rabbitmq-server)
+  dcm2niix mricron-data iproute2 util-linux chromium rabbitmq-server python3-torch python3-onnx libopenblas0-pthread)
 REQUIRED_PROGRAMS=(dcmdump dcmconv dcmcrle dump2dcm img2dcm storescu storescp echoscu dciodvfy dcm2niix Orthanc unshare ip
   node npm chromium rabbitmq-server rabbitmqctl epmd)
 
@@ -35,7 +35,7 @@ fi
 for prog in "${REQUIRED_PROGRAMS[@]}"; do
   command -v "$prog" >/dev/null || { echo "required peer program '$prog' is missing" >&2; exit 1; }
 done
-/usr/bin/python3 -c "import pydicom, nibabel, numpy, sklearn" || { echo "pydicom/nibabel/numpy/sklearn missing under /usr/bin/python3" >&2; exit 1; }
+/usr/bin/python3 -c "import pydicom, nibabel, numpy, sklearn, torch, onnx" || { echo "pydicom/nibabel/numpy/sklearn/torch/onnx missing under /usr/bin/python3" >&2; exit 1; }
 
 [[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]] || { echo "Orthanc DICOMweb plugin missing (apt-get install orthanc-dicomweb)" >&2; exit 1; }
 

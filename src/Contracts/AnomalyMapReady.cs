@@ -7,6 +7,7 @@ namespace Zsad.Contracts;
 /// <param name="ReferenceSource">Where the detector's normal references came from (phantoms say so).</param>
 /// <param name="Map">NIfTI (.nii.gz, float32, values in [0,1]) on the grid of <paramref name="Volume"/>.</param>
 /// <param name="ExecutionProvider">"Cuda" or "Cpu": where the map was computed.</param>
+/// <param name="VolumeCreatedAt">When the volume was published (VolumeReady.CreatedAt): end-to-end latency starts there.</param>
 public sealed record AnomalyMapReady(
     Guid CorrelationId,
     string VolumeId,
@@ -26,7 +27,8 @@ public sealed record AnomalyMapReady(
     double ImageScore,
     string ExecutionProvider,
     double InferenceSeconds,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    DateTimeOffset VolumeCreatedAt)
 {
     /// <summary>The message id of the map of <paramref name="volumeId"/> by <paramref name="detector"/>.</summary>
     public static Guid MessageIdFor(string volumeId, string detector) => VolumeIds.MessageIdFor($"map\n{volumeId}\n{detector}");

@@ -20,7 +20,11 @@ public static class Program
                 ["store", .. var rest] => NetworkCommands.Store(new CommandArgs(rest, "tls")),
                 ["scp", .. var rest] => NetworkCommands.Scp(new CommandArgs(rest, "no-fsync")),
                 ["volume", "convert", .. var rest] => Zsad.Listener.Commands.VolumeCommands.Convert(rest),
-                ["serve", "--role", "listener", .. var rest] => Listener(rest),
+                // The Listener's own series filters (--modality, --plane, ...) keep the dedicated listener wiring.
+                ["serve", "--role", "listener", .. var rest] when rest.Any(ListenerOnlyOptions.Contains) => Listener(rest),
+                ["serve", .. var rest] => Serve(rest),
+                ["replay", .. var rest] => Replay(new CommandArgs(rest)),
+                ["health", .. var rest] => Health(new CommandArgs(rest)),
                 ["import", .. var rest] => Zsad.Listener.Commands.ListenerCommands.ImportAsync(rest, Logging.Create(), Console.Out, CancellationToken.None).GetAwaiter().GetResult(),
                 ["infer", .. var rest] => Infer(new CommandArgs(rest)),
                 ["seg", .. var rest] => Seg(new CommandArgs(rest, "fractional")),
@@ -33,6 +37,11 @@ public static class Program
             };
         }
         catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"zsad: {ex.Message}");
+            return 2;
+        }
+        catch (Zsad.Host.Configuration.ZsadConfigurationException ex)
         {
             Console.Error.WriteLine($"zsad: {ex.Message}");
             return 2;
@@ -65,6 +74,65 @@ public static class Program
         return Zsad.Listener.ListenerHost.RunAsync(options, stop.Token).GetAwaiter().GetResult();
     }
 
+    private static readonly HashSet<string> ListenerOnlyOptions = ["--late", "--modality", "--sop-class", "--description", "--plane"];
+
+    private static int Serve(IReadOnlyList<string> args)
+    {
+        Zsad.Host.Configuration.ZsadOptions options;
+        try
+        {
+            options = Zsad.Host.Configuration.ZsadConfiguration.Load(args);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"{ex.Message}\n{Zsad.Host.Configuration.ZsadConfiguration.ServeUsage}");
+        }
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var loggers = Logging.Create();
+        return Zsad.Host.ServeHost.RunAsync(options, loggers, stop.Token, service =>
+        {
+            // One stdout line once everything listens: scripts and tests wait for it.
+            var dicom = service.Listener is null ? "-" : $"{options.Listener.Bind}:{service.ListenerPort}";
+            var http = service.HttpPort is { } port ? $"{options.Http.Bind}:{port}" : "-";
+            Console.Out.WriteLine($"zsad serve ready: roles {options.Role}, dicom {dicom}, http {http}");
+            Console.Out.Flush();
+        }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>`zsad health [--url U]`: exit 0 when /health answers 200 (container healthchecks: the images carry no curl).</summary>
+    private static int Health(CommandArgs a)
+    {
+        var url = a.Option("url") ?? "http://127.0.0.1:8080/health";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = http.GetAsync(url).GetAwaiter().GetResult();
+            Console.Out.WriteLine(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"zsad: health: {url}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static int Replay(CommandArgs a)
+    {
+        using var loggers = Logging.Create();
+        var summary = Zsad.Host.Replay.ReplayRunner.RunAsync(new Zsad.Host.Replay.ReplayOptions(
+            a.RequiredOption("input"), a.RequiredOption("out"), a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
+            a.Option("normals"), a.Option("threshold") ?? "calibrated"), loggers, Console.Out).GetAwaiter().GetResult();
+        Console.Out.WriteLine($"replay: {summary.Cases} case(s), {summary.Processed} processed, {summary.Skipped} done before, {summary.Failed.Count} failed");
+        foreach (var f in summary.Failed)
+            Console.Out.WriteLine($"  FAILED {f}");
+        Console.Out.WriteLine($"maps: {Path.Combine(Path.GetFullPath(a.RequiredOption("out")), "maps")}, masks: {Path.Combine(Path.GetFullPath(a.RequiredOption("out")), "masks")}");
+        Console.Out.WriteLine(summary.ReportPath is null ? "no ground truth: no evaluation report" : $"report: {summary.ReportPath}");
+        return summary.Failed.Count == 0 ? 0 : 1;
+    }
+
     private static int Seg(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Seg(
         a.RequiredOption("source"), a.RequiredOption("map"), a.Option("threshold"), a.RequiredOption("out"), a.Flag("fractional"),
         a.Option("detector"), a.Option("min-size"), a.Option("dest"), a.Option("dead-letter"), Console.Out);
@@ -92,7 +160,7 @@ public static class Program
         Console.Error.WriteLine("""
             usage: zsad <command>
               demo [--out DIR] [--seed N]                       the main job on embedded defaults: a synthetic study over
-                                                                DICOM into the embedded listener and back as a volume
+                                                                DICOM through the embedded service to a SEG and a report
               dicom dump FILE [--json]                          dump a DICOM file (DICOM JSON model with --json)
               dicom convert IN OUT --ts implicit|explicit|deflated|big|rle|<UID>
               echo --host H --port P --aec AE [--aet AE]        C-ECHO a DICOM peer
@@ -101,8 +169,16 @@ public static class Program
               scp --port P --aet AE --out DIR [--allow-calling AE,...] [--bind IP] [--no-fsync]
                                                                 storage SCP writing <SOPInstanceUID>.dcm until SIGINT/SIGTERM
               volume convert INPUT OUT.nii.gz                   a DICOM series folder or a NIfTI file to NIfTI
-              serve --role listener --data DIR [--port 11112] [--aet ZSAD] [--quiet-s 5] [--rabbitmq URI] ...
-                                                                durable intake SCP, series assembly, VolumeReady via outbox
+              serve [--role all|listener|inference|reporter] [--config FILE] [--data DIR] [--port 11112] [--rabbitmq URI]
+                    [--detector NAME] [--normals DIR|phantom] [--dest AE@host:port] [--http-port 8080] ...
+                                                                the service: listener + inference + reporter (embedded
+                                                                default: in-memory bus, local folders, PACS folder);
+                                                                /health and /metrics on 127.0.0.1
+              serve --role listener --data DIR ... --modality MR,... | --plane ... | --description REGEX
+                                                                the listener alone with its series filters
+              replay --input DIR --out REPORT_DIR [--detector NAME] [--normals DIR|phantom] [--threshold T]
+                                                                BraTS/DICOM/NIfTI archive through the pipeline, resumable;
+                                                                maps/, masks/ and the evaluation report
               import --data DIR PATH...                         BraTS folders, DICOM folders or NIfTI files as VolumeReady
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
                                                                 anomaly map in [0,1] on the input's grid (default resnet18-memory)
@@ -113,6 +189,7 @@ public static class Program
                                                                 the seed paper's metrics, tables and figures
               export PATH... --dest AE@host:port[,...] [--dead-letter DIR]  |  export --retry [--dead-letter DIR]
                                                                 C-STORE with retries; failures become dead letters
+              health [--url http://127.0.0.1:8080/health]      exit 0 when the service is ready (container healthcheck)
               models list                                       built-in detectors and installed bundles
               models study [--downsample N]                     the synthetic detection study of docs/detectors.md
               (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)

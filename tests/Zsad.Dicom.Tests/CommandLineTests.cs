@@ -76,11 +76,14 @@ public class DemoCommandTests
         var r = Peers.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "zsad.dll"), "demo", "--out", dir.Path]).EnsureSuccess("zsad demo");
         Assert.Contains("40 of 40 instances acknowledged", r.StdOut);
         Assert.Contains("identical to what was sent", r.StdOut);
-        Assert.Equal(40, Directory.GetFiles(dir.File("intake"), "*.dcm").Length);
+        var intake = Directory.GetFiles(dir.File("service"), "*.dcm", SearchOption.AllDirectories).Where(f => f.Contains("intake")).ToList();
+        Assert.Equal(40, intake.Count);
+        Assert.DoesNotContain(Directory.GetFiles(dir.File("service"), "*", SearchOption.AllDirectories), f => f.EndsWith(".tmp", StringComparison.Ordinal)); // no half-written files
         Assert.True(File.Exists(dir.File("volumes/ZSAD-DEMO-001-t2w.nii.gz")));
-        Assert.True(File.Exists(dir.File("volumes/ZSAD-DEMO-001-seg.nii.gz")));
-        Assert.All(Directory.GetFiles(dir.File("intake")), f => Assert.DoesNotContain(".tmp", f)); // no half-written files
         Assert.True(File.Exists(dir.File("maps/ZSAD-DEMO-001.nii.gz")));
+        var pacs = Directory.GetFiles(dir.File("pacs"), "*.dcm", SearchOption.AllDirectories).Select(f => DicomFile.Open(f).Dataset).ToList();
+        Assert.Contains(pacs, ds => ds.GetString(DicomTags.SOPClassUID) == DicomUid.SegmentationStorage);
+        Assert.True(File.Exists(dir.File("report/index.html")) || Directory.GetFiles(dir.File("report"), "index.html", SearchOption.AllDirectories).Length > 0);
         Assert.Matches(@"threshold 0\.5: Dice \d\.\d{3}, sensitivity", r.StdOut);
         Assert.Contains("PHANTOM references", r.StdOut); // never presented as patient-level quality
     }

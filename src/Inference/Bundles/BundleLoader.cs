@@ -140,11 +140,16 @@ public static class BundleLoader
                 var a = m.Adapters?.FirstOrDefault(x => x.Name == key) ?? throw Fail(dir, $"method '{methodName}' needs adapter '{key}' for layer '{l.Name}'");
                 if (a.Shape is not [var rows, var cols] || rows != embedDim || cols != l.Dim)
                     throw Fail(dir, $"adapter '{key}' shape [{string.Join(", ", a.Shape ?? [])}] must be [{embedDim}, {l.Dim}] (embedDim x layer dim)");
+                // The authors' Linear / Conv1x1 adapters carry a bias; it is optional so that bias-free exports load.
+                var bias = m.Adapters?.FirstOrDefault(x => x.Name == $"{l.Name}.bias");
+                if (bias is not null && (bias.Shape is not [var length] || length != embedDim))
+                    throw Fail(dir, $"adapter '{l.Name}.bias' shape [{string.Join(", ", bias.Shape ?? [])}] must be [{embedDim}] (embedDim)");
             }
         }
 
         float[]? bank = null;
-        if (method == DetectorMethod.FeatureMemory)
+        // VAND's few-shot mode keeps its memory of normal patch tokens in the same [M, sum of layer dims] form.
+        if (method == DetectorMethod.FeatureMemory || (method == DetectorMethod.Vand && m.MemoryBank is not null))
         {
             var b = m.MemoryBank ?? throw Fail(dir, "method 'feature-memory' needs memoryBank");
             bank = ReadTensor(dir, b, "memoryBank");

@@ -26,7 +26,7 @@ public static class ModelsCommandHandler
             try
             {
                 var b = BundleLoader.Load(dir);
-                stdout.WriteLine($"  {Path.GetFileName(dir),-22} valid  {b.Manifest.Method} {b.Manifest.Backbone} {b.Manifest.Weights} (method head not implemented yet)");
+                stdout.WriteLine($"  {Path.GetFileName(dir),-22} valid  {b.Manifest.Method} {b.Manifest.Backbone} {b.Manifest.Weights}{(Heads.ClipHeads.IsImplemented(b.Method) ? " ready" : " (method head not implemented yet)")}");
             }
             catch (BundleException ex)
             {

@@ -18,6 +18,26 @@ public sealed class BundleLoaderTests
     }
 
     [Fact]
+    public void AdapterBias_OfTheWrongShape_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.WriteFloats("bias_l6.f32", 5);
+        b.Manifest["adapters"]!.AsArray().Add(JsonNode.Parse("""{ "name": "layer6.bias", "path": "bias_l6.f32", "shape": [5] }"""));
+        b.Save();
+        Assert.EndsWith(": adapter 'layer6.bias' shape [5] must be [6] (embedDim)", b.LoadError());
+    }
+
+    [Fact]
+    public void VandMemoryBank_OfTheWrongWidth_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.WriteFloats("memory_bank.f32", 3 * 15);
+        b.Manifest["memoryBank"] = JsonNode.Parse("""{ "path": "memory_bank.f32", "shape": [3, 15] }""");
+        b.Save();
+        Assert.EndsWith(": memoryBank shape [3, 15] must be [M, 16] (the sum of the layer dims)", b.LoadError());
+    }
+
+    [Fact]
     public void MissingManifest_IsRefused()
     {
         using var b = new BundleFixture();

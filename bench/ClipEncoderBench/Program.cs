@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Zsad.Inference.Bundles;
+using Zsad.Inference.Engine;
+using Zsad.Inference.Heads;
+
+// Encoder slices/s through Zsad's OnnxEngine (CPU provider) and the VAND head's share of the time, zero-shot and
+// few-shot; median of RUNS timed batches after one warm-up:
+//   ClipEncoderBench BUNDLES_DIR BATCH RUNS THREADS
+// prints: encoder slices/s, zero-shot head ms/slice, few-shot head ms/slice
+var (dir, batch, runs, threads) = (args[0], int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]));
+var options = new EngineOptions { PreferCuda = false, MaxBatch = batch, IntraOpThreads = threads };
+using var zero = new ClipDetector(BundleLoader.Load(Path.Combine(dir, "zero-shot")), options);
+var random = new Random(0);
+for (var i = 0; i < zero.Engine.Input.Length; i++)
+    zero.Engine.Input[i] = (float)(random.NextDouble() * 2 - 1);
+zero.Engine.Run(batch);
+var encoder = new List<double>();
+for (var r = 0; r < runs; r++)
+{
+    var sw = Stopwatch.StartNew();
+    zero.Engine.Run(batch);
+    encoder.Add(sw.Elapsed.TotalSeconds);
+}
+var outputs = zero.Engine.Run(batch);
+var fewHead = ClipHeads.Create(BundleLoader.Load(Path.Combine(dir, "few-shot")));
+Console.WriteLine($"{batch / Median(encoder):F3} {HeadMs(zero.Head) * 1000:F2} {HeadMs(fewHead) * 1000:F2}");
+
+double HeadMs(ClipHead head)
+{
+    var names = zero.Engine.OutputNames.ToList();
+    var map = new float[head.Size * head.Size];
+    var times = new List<double>();
+    for (var r = 0; r <= runs; r++)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var b = 0; b < batch; b++)
+        {
+            var tokens = head.Bundle.Layers.Select((l, i) =>
+            {
+                var count = head.Layers[i].Grid * head.Layers[i].Grid * head.Layers[i].Dim;
+                return (ReadOnlyMemory<float>)outputs[names.IndexOf(l.Output!)].AsMemory(b * count, count);
+            }).ToList();
+            head.Run(tokens, outputs[names.IndexOf("global")].AsSpan(b * head.EmbedDim, head.EmbedDim), map);
+        }
+        if (r > 0)
+            times.Add(sw.Elapsed.TotalSeconds / batch);
+    }
+    return Median(times);
+}
+
+static double Median(List<double> values)
+{
+    values.Sort();
+    return values[values.Count / 2];
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Zsad.Contracts;
+using Zsad.Host.Observability;
+using Zsad.Imaging.Nifti;
+using Zsad.Inference.Detection;
+using Zsad.Listener.Storage;
+using Zsad.Listener.Volumes;
+
+namespace Zsad.Host.Pipeline;
+
+/// <summary>VolumeReady in, AnomalyMapReady out: loads the volume blob, runs the detector, stores the map under a key
+/// derived from (volume, detector). A marker beside the map holds the finished message, so a redelivery republishes
+/// the same result (same message id) instead of computing a second map.</summary>
+public sealed class InferenceWorker : IDisposable
+{
+    private readonly FolderBlobStore _blobs;
+    private readonly IAnomalyDetector _detector;
+    private readonly string _referenceSource;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
+    // The detector's ONNX session reuses one input buffer: one volume at a time through it.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, string referenceSource, PipelineMetrics metrics, ILogger<InferenceWorker> logger)
+    {
+        _blobs = blobs;
+        _detector = detector;
+        _referenceSource = referenceSource;
+        _metrics = metrics;
+        _logger = logger;
+        (Provider, FallbackReason) = DetectorRuntime.Describe(detector);
+    }
+
+    public string DetectorName => _detector.Name;
+    public string Provider { get; }
+    public string? FallbackReason { get; }
+
+    public async Task<AnomalyMapReady> ProcessAsync(VolumeReady message, CancellationToken cancellationToken = default)
+    {
+        var prefix = $"maps/{message.VolumeId}/{_detector.Name}";
+        var markerPath = _blobs.PathFor(prefix + ".json");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (File.Exists(markerPath))
+            {
+                var done = JsonSerializer.Deserialize<AnomalyMapReady>(await File.ReadAllBytesAsync(markerPath, cancellationToken).ConfigureAwait(false), HostJson.Options)!;
+                _logger.LogInformation("map of volume {VolumeId} by {Detector} exists (redelivery); publishing it again", message.VolumeId, _detector.Name);
+                return done;
+            }
+            var watch = Stopwatch.StartNew();
+            var volume = NiftiReader.Read(await _blobs.GetAsync(message.Volume, cancellationToken).ConfigureAwait(false)).ToSingle();
+            var result = _detector.Detect(volume);
+            var seconds = watch.Elapsed.TotalSeconds;
+            var map = await _blobs.PutAsync(prefix + ".nii.gz", NiftiWriter.ToBytes(result.Map, new NiftiWriteOptions { Gzip = true }),
+                VolumePublisher.NiftiGzip, cancellationToken).ConfigureAwait(false);
+            var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
+                message.CalledAETitle, message.StudyInstanceUid, message.SeriesInstanceUid, _detector.Name, _referenceSource, map, message.Volume,
+                message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt);
+            DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, HostJson.Options));
+            _metrics.ObserveStage("inference", seconds);
+            _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}",
+                message.VolumeId, message.SeriesInstanceUid, _detector.Name, Provider, seconds, result.ImageScore);
+            return ready;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        (_detector as IDisposable)?.Dispose();
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Zsad.Imaging;
+using Zsad.Imaging.Preprocessing;
+using Zsad.Inference.Bundles;
+using Zsad.Inference.Detection;
+using Zsad.Inference.Engine;
+
+namespace Zsad.Inference.Heads;
+
+/// <summary>Runs a CLIP bundle over a volume: each axial slice with brain is standardised over its brain pixels,
+/// min-max scaled to [0, 1] (the range of the images the methods were trained on), resized to the encoder input and
+/// normalised with the manifest's mean/std; slices are batched through the encoder; the head's S x S map is scaled
+/// into [0, 1], resized back (bilinear) to the slice and zeroed outside the brain. Volume image score = max over
+/// slices of the head's image score.</summary>
+public sealed class ClipDetector : IAnomalyDetector, IDisposable
+{
+    private readonly DetectorBundle _bundle;
+    private readonly OnnxEngine _engine;
+    private readonly ClipHead _head;
+    private readonly int[] _layerOutputs;
+    private readonly int _globalOutput;
+    private bool _shapesChecked;
+
+    public ClipDetector(DetectorBundle bundle, EngineOptions? options = null, ILogger? logger = null)
+    {
+        _bundle = bundle;
+        _head = ClipHeads.Create(bundle);
+        _engine = OnnxEngine.Create(bundle.EncoderPath, options, logger);
+        _layerOutputs = bundle.Layers.Select(l => IndexOfOutput(l.Output!)).ToArray();
+        _globalOutput = _head.NeedsGlobal ? IndexOfOutput(bundle.Manifest.GlobalOutput ?? throw new BundleException($"detector bundle {bundle.Directory}: manifest.json has no 'globalOutput'")) : -1;
+    }
+
+    public string Name => _bundle.Name;
+
+    public ClipHead Head => _head;
+
+    public OnnxEngine Engine => _engine;
+
+    public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
+    {
+        mask ??= BrainMask.Compute(volume);
+        var map = volume.Like<float>();
+        var slices = volume.Slices(AnatomicalPlane.Axial);
+        var maskSlices = mask.Slices(AnatomicalPlane.Axial);
+        var mapSlices = map.Slices(AnatomicalPlane.Axial);
+        var (w, h, s) = (slices.Width, slices.Height, _head.Size);
+        var input = _bundle.Manifest.Input!;
+        float[] mean = input.Mean!.Select(v => (float)v).ToArray(), std = input.Std!.Select(v => (float)v).ToArray();
+        var pixels = new float[w * h];
+        var maskPixels = new byte[w * h];
+        var square = new float[s * s];
+        var headMap = new float[s * s];
+        var back = new float[w * h];
+        var pending = new List<int>();
+        var score = 0f;
+
+        void Flush()
+        {
+            if (pending.Count == 0)
+                return;
+            var outputs = _engine.Run(pending.Count);
+            CheckShapes();
+            for (var b = 0; b < pending.Count; b++)
+            {
+                var tokens = new ReadOnlyMemory<float>[_layerOutputs.Length];
+                for (var l = 0; l < tokens.Length; l++)
+                {
+                    var (grid, dim) = _head.Layers[l];
+                    tokens[l] = outputs[_layerOutputs[l]].AsMemory(b * grid * grid * dim, grid * grid * dim);
+                }
+                var global = _globalOutput < 0 ? [] : outputs[_globalOutput].AsSpan(b * _head.EmbedDim, _head.EmbedDim);
+                var sliceScore = _head.Run(tokens, global, headMap) * _head.ScoreScale;
+                score = Math.Max(score, Math.Clamp(sliceScore, 0, 1));
+                System.Numerics.Tensors.TensorPrimitives.Multiply(headMap, _head.MapScale, headMap);
+                Resize2D.Resize(headMap, s, s, back, w, h, ResizeMode.Bilinear, alignCorners: false);
+                maskSlices.CopySlice(pending[b], maskPixels);
+                for (var p = 0; p < back.Length; p++)
+                    back[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(back[p], 0, 1);
+                mapSlices.WriteSlice(pending[b], back);
+            }
+            pending.Clear();
+        }
+
+        for (var z = 0; z < slices.Count; z++)
+        {
+            maskSlices.CopySlice(z, maskPixels);
+            if (!maskPixels.AsSpan().ContainsAnyExcept((byte)0))
+                continue;
+            slices.CopySlice(z, pixels);
+            SliceStandardization.StandardizeSlice(pixels, maskPixels);
+            ToUnitRange(pixels, maskPixels);
+            Resize2D.Resize(pixels, w, h, square, s, s, _bundle.ResizeMode, input.AlignCorners ?? false);
+            Channels.GreyToChannels(square, _engine.Input.Slice(pending.Count * _engine.ItemSize, _engine.ItemSize), mean, std);
+            pending.Add(z);
+            if (pending.Count == _engine.MaxBatch)
+                Flush();
+        }
+        Flush();
+        return new AnomalyResult(map, score);
+    }
+
+    public void Dispose() => _engine.Dispose();
+
+    /// <summary>Brain pixels to [0, 1] by the slice's brain min/max; background to 0.</summary>
+    private static void ToUnitRange(Span<float> pixels, ReadOnlySpan<byte> mask)
+    {
+        float lo = float.MaxValue, hi = float.MinValue;
+        for (var p = 0; p < pixels.Length; p++)
+            if (mask[p] != 0)
+            {
+                lo = Math.Min(lo, pixels[p]);
+                hi = Math.Max(hi, pixels[p]);
+            }
+        var range = hi > lo ? hi - lo : 1;
+        for (var p = 0; p < pixels.Length; p++)
+            pixels[p] = mask[p] == 0 ? 0 : (pixels[p] - lo) / range;
+    }
+
+    /// <summary>The token grid and width are only known once the encoder has run: check them against the manifest
+    /// at the first batch, so a mislabelled export fails with a message instead of a garbled map.</summary>
+    private void CheckShapes()
+    {
+        if (_shapesChecked)
+            return;
+        for (var l = 0; l < _layerOutputs.Length; l++)
+        {
+            var shape = _engine.OutputItemShapes[_layerOutputs[l]];
+            var (grid, dim) = _head.Layers[l];
+            if (shape is not [var p, var d] || p != grid * grid || d != dim)
+                throw new BundleException($"detector bundle {_bundle.Directory}: encoder output '{_bundle.Layers[l].Output}' is [{string.Join(", ", shape)}] per slice, the manifest says [{grid * grid}, {dim}] (grid² patches without CLS, dim)");
+        }
+        if (_globalOutput >= 0 && !_engine.OutputItemShapes[_globalOutput].SequenceEqual([_head.EmbedDim]))
+            throw new BundleException($"detector bundle {_bundle.Directory}: global output is not [{_head.EmbedDim}] per slice");
+        _shapesChecked = true;
+    }
+
+    private int IndexOfOutput(string name)
+    {
+        for (var i = 0; i < _engine.OutputNames.Count; i++)
+            if (_engine.OutputNames[i] == name)
+                return i;
+        throw new BundleException($"detector bundle {_bundle.Directory}: the encoder has no output '{name}'");
+    }
+}

@@ -1,0 +1,88 @@
+using Zsad.Inference.Bundles;
+
+namespace Zsad.Inference.Heads;
+
+/// <summary>One CLIP method's head: from the encoder outputs of one slice to the method's 2D map at the encoder's
+/// input size and its image score, both on the method's own scale (e.g. a sum of per-layer probabilities), exactly
+/// as DETECTORS.md records the authors' code. <see cref="MapScale"/> and <see cref="ScoreScale"/> bring them into
+/// [0, 1] for the service; they are monotone, so rankings (AUROC) do not change. Reuses buffers: one head per
+/// detector, not thread-safe.</summary>
+public abstract class ClipHead
+{
+    protected ClipHead(DetectorBundle bundle)
+    {
+        var m = bundle.Manifest;
+        Bundle = bundle;
+        Size = m.Input!.Size!.Value;
+        EmbedDim = m.EmbedDim!.Value;
+        Temperature = (float)m.Temperature!.Value;
+        AlignCorners = m.UpsampleAlignCorners ?? false;
+        Sigma = m.SmoothingSigma ?? 0;
+        Layers = bundle.Layers.Select(l => (l.Grid!.Value, l.Dim!.Value)).ToArray();
+        Text = bundle.TextFeatures ?? throw new BundleException($"detector bundle {bundle.Directory}: method '{m.Method}' needs textFeatures");
+        PerLayerText = bundle.TextFeaturesShape is { Count: 3 };
+        _global = new float[EmbedDim];
+    }
+
+    private readonly float[] _global;
+
+    public DetectorBundle Bundle { get; }
+
+    /// <summary>S: the map is S x S, the encoder's input grid.</summary>
+    public int Size { get; }
+
+    public int EmbedDim { get; }
+
+    public float Temperature { get; }
+
+    public bool AlignCorners { get; }
+
+    public double Sigma { get; }
+
+    /// <summary>(grid side, token width) per layer, in manifest order.</summary>
+    public IReadOnlyList<(int Grid, int Dim)> Layers { get; }
+
+    /// <summary>Multiplies the raw map into [0, 1].</summary>
+    public abstract float MapScale { get; }
+
+    /// <summary>Multiplies the raw image score into [0, 1].</summary>
+    public virtual float ScoreScale => 1f;
+
+    /// <summary>Whether <see cref="Run"/> reads the encoder's global embedding.</summary>
+    public abstract bool NeedsGlobal { get; }
+
+    protected float[] Text { get; }
+
+    protected bool PerLayerText { get; }
+
+    /// <summary>[2, D] text rows (normal, abnormal) used with layer <paramref name="layer"/> (-1: the global feature,
+    /// which uses the last layer's when the features are per layer).</summary>
+    protected ReadOnlySpan<float> TextFor(int layer)
+        => PerLayerText ? Text.AsSpan((layer < 0 ? Layers.Count - 1 : layer) * 2 * EmbedDim, 2 * EmbedDim) : Text.AsSpan(0, 2 * EmbedDim);
+
+    /// <param name="layerTokens">Per layer, this slice's patch tokens [grid², dim] (CLS already dropped).</param>
+    /// <param name="global">This slice's global embedding [D], or empty when <see cref="NeedsGlobal"/> is false.</param>
+    /// <param name="map">S x S raw map (method scale).</param>
+    /// <returns>The raw image score.</returns>
+    public abstract float Run(IReadOnlyList<ReadOnlyMemory<float>> layerTokens, ReadOnlySpan<float> global, Span<float> map);
+
+    /// <summary>softmax(g.T / temperature)[a] with g L2-normalised: the zero-shot image score of VAND, AnomalyCLIP
+    /// and AnoVL (single view).</summary>
+    protected float GlobalSoftmax(ReadOnlySpan<float> global)
+    {
+        var buffer = _global.AsSpan();
+        global.CopyTo(buffer);
+        HeadMath.L2NormalizeRows(buffer, EmbedDim);
+        Span<float> d = stackalloc float[1];
+        HeadMath.LogitDifference(buffer, EmbedDim, TextFor(-1), Temperature, d);
+        HeadMath.AbnormalProbability(d);
+        return d[0];
+    }
+
+    protected float[] Adapter(string name, bool required)
+    {
+        if (Bundle.Adapters.TryGetValue(name, out var a))
+            return a;
+        return required ? throw new BundleException($"detector bundle {Bundle.Directory}: adapter '{name}' is missing") : [];
+    }
+}

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+using Zsad.Imaging;
+using Zsad.Inference.Bundles;
+using Zsad.Inference.Detection;
+using Zsad.Inference.Engine;
+using Zsad.Inference.Heads;
+
+namespace Zsad.Inference.Tests.Heads;
+
+/// <summary>The C# heads against the PyTorch reference (tools/export/zsad_export/reference.py) on a tiny
+/// random-weight model: the encoder runs through ONNX Runtime here and through PyTorch eager there, so a match proves
+/// the export and the head together. Random weights: the numbers carry no detection meaning.</summary>
+public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper output) : IClassFixture<ParityFixture>
+{
+    private const float Tolerance = 1e-4f;
+
+    [Theory]
+    [InlineData("vand")]
+    [InlineData("vand-fewshot")]
+    [InlineData("anomalyclip")]
+    [InlineData("anovl")]
+    [InlineData("mediclip")]
+    [InlineData("mvfa")]
+    public void Head_matches_the_PyTorch_reference(string name)
+    {
+        var dir = fixture.CaseDir(name);
+        var bundle = BundleLoader.Load(Path.Combine(dir, "bundle"));
+        var info = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "parity", "info.json")))!;
+        int n = (int)info["n"]!, size = (int)info["size"]!;
+        var inputs = ReadFloats(Path.Combine(dir, "parity", "inputs.f32"));
+        var expectedMap = ReadFloats(Path.Combine(dir, "parity", "expected_map.f32"));
+        var expectedScore = ReadFloats(Path.Combine(dir, "parity", "expected_score.f32"));
+
+        using var detector = new ClipDetector(bundle, new EngineOptions { PreferCuda = false, MaxBatch = n, IntraOpThreads = 2 });
+        var head = detector.Head;
+        Assert.Equal(size, head.Size);
+        inputs.CopyTo(detector.Engine.Input);
+        var outputs = detector.Engine.Run(n);
+        var names = detector.Engine.OutputNames.ToList();
+        var map = new float[size * size];
+        float mapError = 0, scoreError = 0;
+        for (var b = 0; b < n; b++)
+        {
+            var tokens = bundle.Layers.Select((l, i) =>
+            {
+                var count = head.Layers[i].Grid * head.Layers[i].Grid * head.Layers[i].Dim;
+                return (ReadOnlyMemory<float>)outputs[names.IndexOf(l.Output!)].AsMemory(b * count, count);
+            }).ToList();
+            var global = outputs[names.IndexOf(bundle.Manifest.GlobalOutput!)].AsSpan(b * head.EmbedDim, head.EmbedDim);
+            var score = head.Run(tokens, global, map);
+            for (var p = 0; p < map.Length; p++)
+                mapError = Math.Max(mapError, Math.Abs(map[p] - expectedMap[b * map.Length + p]));
+            scoreError = Math.Max(scoreError, Math.Abs(score - expectedScore[b]));
+        }
+        output.WriteLine($"{name}: max |map - reference| = {mapError:E2}, max |score - reference| = {scoreError:E2}");
+        Assert.True(mapError <= Tolerance, $"{name}: map differs from the PyTorch reference by {mapError:E2}");
+        Assert.True(scoreError <= Tolerance, $"{name}: image score differs from the PyTorch reference by {scoreError:E2}");
+    }
+
+    [Fact]
+    public void Catalog_runs_a_clip_bundle_into_a_map_on_the_input_grid()
+    {
+        var bundleDir = Path.Combine(fixture.CaseDir("anomalyclip"), "bundle");
+        var volume = new Volume<float>(40, 36, 5, Affine.Identity);
+        var mask = volume.Like<byte>();
+        for (var k = 1; k < 4; k++)
+            for (var j = 6; j < 30; j++)
+                for (var i = 8; i < 34; i++)
+                {
+                    volume.Data[volume.IndexOf(i, j, k)] = 100 + 20 * MathF.Sin(i * 0.4f) + 3 * j + k;
+                    mask.Data[mask.IndexOf(i, j, k)] = 1;
+                }
+        var detector = DetectorCatalog.Create(bundleDir, normalsDirectory: null);
+        try
+        {
+            var result = detector.Detect(volume, mask);
+            Assert.True(result.Map.HasSameGrid(volume));
+            Assert.All(result.Map.Data, v => Assert.InRange(v, 0f, 1f));
+            for (var v = 0; v < mask.Data.Length; v++)
+                if (mask.Data[v] == 0)
+                    Assert.Equal(0f, result.Map.Data[v]);
+            Assert.Contains(result.Map.Data, v => v > 0);
+            Assert.InRange(result.ImageScore, 0, 1);
+        }
+        finally
+        {
+            (detector as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_manifest_with_the_wrong_map_order_is_refused()
+    {
+        var bundle = BundleLoader.Load(Path.Combine(fixture.CaseDir("vand"), "bundle"));
+        bundle.Manifest.MapOrder = "softmax-then-upsample";
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.Contains("method 'vand' runs mapOrder 'upsample-then-softmax', the manifest says 'softmax-then-upsample'", ex.Message);
+    }
+
+    private static float[] ReadFloats(string path) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(path)).ToArray();
+}

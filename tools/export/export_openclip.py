@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Real-weights export: an open_clip backbone (+ the method's trained adapters/prompts) -> a detector bundle.
+
+NEEDS A MACHINE WITH INTERNET (or a pre-filled open_clip/Hugging Face cache): it downloads the OpenAI/LAION
+weights through open_clip and reads the authors' checkpoints you pass. It has NOT been run in this repository's
+CI or sessions (no weights can be downloaded there); the tiny random-weight path (parity.py) proves the bundle
+format and the heads, this script only copies real weights into the same ClipVisual graph.
+
+  pip install torch open_clip_torch onnx
+  python3 export_openclip.py --method vand --backbone ViT-L-14-336 --pretrained openai --size 518 \
+      --layers 6,12,18,24 --adapters exps/pretrained/mvtec_pretrained.pth --text text_features.pt --out bundles/vand
+  python3 export_openclip.py --method anovl --backbone ViT-B-16-plus-240 --pretrained laion400m_e32 --size 240 \
+      --layers 12 --text anovl_text.pt --out bundles/anovl
+
+What is baked into encoder.onnx:
+- the positional-embedding table resized to the input grid (bicubic; AnomalyCLIP bilinear), CLS row kept;
+- the GELU variant the method runs (DETECTORS.md: VAND/AdaCLIP/MVFA exact GELU on OpenAI weights at non-336
+  sizes; AnomalyCLIP/MediCLIP QuickGELU; ViT-B-16-plus-240 GELU);
+- per-layer patch tokens (raw, value-value + ln_post @ proj, or MVFA adapter features) and the global embedding.
+Text features are precomputed by the method's own prompt code and passed in as a [2, D] (or [L, 2, D]) tensor file
+(torch.save); this script does not re-implement prompt ensembles.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from zsad_export.bundle import write_bundle  # noqa: E402
+from zsad_export.model import ClipVisual  # noqa: E402
+
+MODES = {"vand": "raw", "mediclip": "raw", "anomalyclip": "vv", "anovl": "vv"}
+ACTS = {"vand": "gelu", "mvfa": "gelu", "adaclip": "gelu", "anomalyclip": "quickgelu", "mediclip": "quickgelu"}
+
+
+def resize_positional(table, grid, mode):
+    cls, rest = table[:1], table[1:]
+    old = int(round(rest.shape[0] ** 0.5))
+    rest = rest.reshape(1, old, old, -1).permute(0, 3, 1, 2)
+    rest = F.interpolate(rest, size=(grid, grid), mode=mode, align_corners=False)
+    return torch.cat([cls, rest.permute(0, 2, 3, 1).reshape(grid * grid, -1)])
+
+
+def copy_openclip(dst, visual, grid, pos_mode):
+    sd = visual.state_dict()
+    dst.conv1.weight.data.copy_(sd["conv1.weight"])
+    dst.class_embedding.data.copy_(sd["class_embedding"])
+    dst.positional_embedding.data.copy_(resize_positional(sd["positional_embedding"], grid, pos_mode))
+    for n in ("ln_pre", "ln_post"):
+        getattr(dst, n).weight.data.copy_(sd[f"{n}.weight"])
+        getattr(dst, n).bias.data.copy_(sd[f"{n}.bias"])
+    dst.proj.data.copy_(sd["proj"])
+    for i, b in enumerate(dst.blocks):
+        p = f"transformer.resblocks.{i}."
+        b.in_proj.weight.data.copy_(sd[p + "attn.in_proj_weight"])
+        b.in_proj.bias.data.copy_(sd[p + "attn.in_proj_bias"])
+        b.out_proj.weight.data.copy_(sd[p + "attn.out_proj.weight"])
+        b.out_proj.bias.data.copy_(sd[p + "attn.out_proj.bias"])
+        for n in ("ln_1", "ln_2"):
+            getattr(b, n).weight.data.copy_(sd[p + n + ".weight"])
+            getattr(b, n).bias.data.copy_(sd[p + n + ".bias"])
+        b.c_fc.weight.data.copy_(sd[p + "mlp.c_fc.weight"])
+        b.c_fc.bias.data.copy_(sd[p + "mlp.c_fc.bias"])
+        b.c_proj.weight.data.copy_(sd[p + "mlp.c_proj.weight"])
+        b.c_proj.bias.data.copy_(sd[p + "mlp.c_proj.bias"])
+
+
+def main():
+    import open_clip  # only here: the parity path must not need it
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--method", required=True, choices=["vand", "anomalyclip", "anovl", "mediclip"])
+    ap.add_argument("--backbone", required=True)
+    ap.add_argument("--pretrained", required=True)
+    ap.add_argument("--size", type=int, required=True)
+    ap.add_argument("--layers", required=True)
+    ap.add_argument("--text", required=True, help="torch.save'd [2,D] or [L,2,D] unit text features")
+    ap.add_argument("--adapters", help="VAND checkpoint (trainable_linearlayer) or MediCLIP conv adapters")
+    ap.add_argument("--weights", default="industrial")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    clip, _, _ = open_clip.create_model_and_transforms(a.backbone, pretrained=a.pretrained)
+    v = clip.visual
+    width, patch = v.conv1.weight.shape[0], v.conv1.weight.shape[-1]
+    grid = a.size // patch
+    layers = tuple(int(x) for x in a.layers.split(","))
+    mode = MODES[a.method]
+    model = ClipVisual(size=a.size, patch=patch, width=width, layers=len(v.transformer.resblocks),
+                       heads=v.transformer.resblocks[0].attn.num_heads, embed=v.proj.shape[1],
+                       act=ACTS.get(a.method, "gelu" if "plus" in a.backbone else "quickgelu"), mode=mode,
+                       out_layers=layers, vv_start=6 if a.method == "anomalyclip" else 1,
+                       global_ln_post=a.method != "anomalyclip")
+    # The grid is floor(size / patch): ViT-L/14 at 240 drops the last 2 px, as the conv does.
+    model.size = a.size
+    copy_openclip(model, v, grid, "bilinear" if a.method == "anomalyclip" else "bicubic")
+    text = torch.load(a.text).float()
+    adapters = None
+    dims = [width if mode == "raw" else v.proj.shape[1]] * len(layers)
+    if a.adapters:
+        ck = torch.load(a.adapters, map_location="cpu")
+        ck = ck.get("trainable_linearlayer", ck)
+        adapters = {f"layer{k}": (ck[f"fc.{i}.weight"].reshape(text.shape[-1], -1), ck.get(f"fc.{i}.bias"))
+                    for i, k in enumerate(layers)}
+    write_bundle(a.out, model.eval(), a.method, f"{a.method}-{a.backbone}", a.backbone, a.weights, text, dims,
+                 adapters=adapters, grid=grid)
+    print("wrote", a.out)
+
+
+if __name__ == "__main__":
+    main()

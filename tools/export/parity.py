@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Parity fixtures for tests/Zsad.Inference.Tests/Heads: for every implemented head, a tiny random-weight
+CLIP-shaped model exported to a bundle, a few synthetic input slices, and the PyTorch reference map and image score
+(zsad_export/reference.py) computed from the PyTorch model itself, not from the ONNX file: so a test that matches
+also proves the export.
+
+  python3 tools/export/parity.py OUT_DIR [--methods vand,anomalyclip,...]
+
+Writes OUT_DIR/<case>/bundle/ (a valid bundle) and OUT_DIR/<case>/parity/{inputs,expected_map,expected_score}.f32
+with parity/info.json. Random weights: these maps mean nothing as detection."""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import torch  # noqa: E402
+
+from zsad_export import reference as R  # noqa: E402
+from zsad_export.bundle import CLIP_MEAN, CLIP_STD, write_bundle, write_f32  # noqa: E402
+from zsad_export.model import ClipVisual  # noqa: E402
+
+SIZE, PATCH, WIDTH, LAYERS, HEADS, EMBED, N = 96, 16, 64, 4, 4, 32, 3
+
+
+def text_near(dim, spread=0.05):
+    # Two unit vectors close to each other, so 100x logits differ by O(1) and the softmax is not saturated.
+    base = torch.randn(dim)
+    return R.l2(torch.stack([base + spread * torch.randn(dim), base + spread * torch.randn(dim)]))
+
+
+def slices(n, size):
+    # Smooth blobs plus noise, normalised like CLIP input: stands in for standardised MR slices.
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, size), torch.linspace(-1, 1, size), indexing="ij")
+    out = []
+    for i in range(n):
+        cx, cy = 0.6 * torch.rand(2) - 0.3
+        img = torch.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (0.1 + 0.2 * torch.rand(1))) + 0.1 * torch.randn(size, size)
+        out.append(torch.stack([(img - m) / s for m, s in zip(CLIP_MEAN, CLIP_STD)]))
+    return torch.stack(out)
+
+
+def adapters_for(model, dims, embed):
+    return {f"layer{k}": (torch.randn(embed, d) * d ** -0.5, 0.1 * torch.randn(embed))
+            for k, d in zip(model.out_layers, dims)}
+
+
+def build(case, out):
+    torch.manual_seed(sum(map(ord, case)))  # stable across runs, unlike hash()
+    x = slices(N, SIZE)
+    kw = dict(size=SIZE, patch=PATCH, width=WIDTH, layers=LAYERS, heads=HEADS, embed=EMBED)
+    adapters = memory = None
+    image_score = None
+    if case in ("vand", "vand-fewshot"):
+        model = ClipVisual(act="gelu", mode="raw", out_layers=(1, 2, 3, 4), **kw).eval()
+        dims = [WIDTH] * 4
+        adapters = adapters_for(model, dims, EMBED)
+        text = text_near(EMBED)
+        with torch.no_grad():
+            *tok, g = model(x)
+            m, s = R.vand_zero_shot(tok, list(adapters.values()), text, g, SIZE)
+            if case == "vand-fewshot":
+                normals = slices(2, SIZE)
+                *mem_tok, _ = model(normals)
+                mem = [t.reshape(-1, t.shape[-1]) for t in mem_tok]
+                memory = torch.cat(mem, dim=1)              # [k*G*G, sum of layer dims], one row per patch
+                few = R.vand_few_shot_map(tok, mem, SIZE)
+                m = m + few
+                # Per-image form of 0.5*(p_img + minmax(max map)): the map's fixed range [0, 3L] replaces the
+                # test-set min-max (see docs/detectors.md).
+                s = 0.5 * (s + m.flatten(1).max(dim=1).values / (3 * len(tok)))
+                image_score = "vand-few-shot"
+        method = "vand"
+    elif case == "anomalyclip":
+        model = ClipVisual(act="quickgelu", mode="vv", out_layers=(2, 3, 4), vv_start=2, global_ln_post=False, **kw).eval()
+        dims = [EMBED] * 3
+        text = text_near(EMBED, 0.2)
+        with torch.no_grad():
+            *tok, g = model(x)
+            m, s = R.anomalyclip(tok, text, g, SIZE, sigma=4.0)
+        method = "anomalyclip"
+    elif case == "anovl":
+        model = ClipVisual(act="gelu", mode="vv", out_layers=(4,), vv_start=1, **kw).eval()
+        dims = [EMBED]
+        text = text_near(EMBED, 0.5)
+        with torch.no_grad():
+            *tok, g = model(x)
+            m, s = R.anovl(tok, text, g, SIZE)
+        method = "anovl"
+    elif case == "mediclip":
+        model = ClipVisual(act="quickgelu", mode="raw", out_layers=(2, 3, 4), **kw).eval()
+        dims = [WIDTH] * 3
+        adapters = adapters_for(model, dims, EMBED)
+        text = text_near(EMBED, 0.5)
+        with torch.no_grad():
+            *tok, g = model(x)
+            m, s = R.mediclip(tok, list(adapters.values()), text, SIZE)
+        method = "mediclip"
+    elif case == "mvfa":
+        model = ClipVisual(act="gelu", mode="mvfa", out_layers=(1, 2, 3, 4), **kw).eval()
+        dims = [EMBED] * 4
+        text = text_near(EMBED)
+        with torch.no_grad():
+            *tok, g = model(x)
+            m, s = R.mvfa_zero_shot(tok, text, SIZE)
+        method = "mvfa"
+    else:
+        raise SystemExit(f"unknown case {case}")
+    folder = os.path.join(out, case)
+    # MVFA feeds un-normalised [0, 1] images (DETECTORS.md): its manifest says mean 0, std 1.
+    norm = dict(mean=[0.0] * 3, std=[1.0] * 3) if method == "mvfa" else {}
+    write_bundle(os.path.join(folder, "bundle"), model, method, f"tiny-{case}", "tiny-random-vit", "custom", text, dims,
+                 adapters=adapters, memory=memory, image_score=image_score, **norm)
+    p = os.path.join(folder, "parity")
+    os.makedirs(p, exist_ok=True)
+    write_f32(os.path.join(p, "inputs.f32"), x)
+    write_f32(os.path.join(p, "expected_map.f32"), m)
+    write_f32(os.path.join(p, "expected_score.f32"), s)
+    with open(os.path.join(p, "info.json"), "w") as f:
+        json.dump({"n": N, "size": SIZE}, f)
+
+
+CASES = ["vand", "vand-fewshot", "anomalyclip", "anovl", "mediclip", "mvfa"]
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--methods", default=",".join(CASES))
+    a = ap.parse_args()
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    for c in a.methods.split(","):
+        build(c, a.out)
+    print("ok", a.methods)

@@ -1,0 +1,1 @@
+"""Detector bundle exporter: CLIP-shaped encoder, bundle writer, PyTorch reference heads."""

@@ -1,0 +1,81 @@
+"""Writes a detector bundle folder exactly as src/Inference/Bundles/BundleLoader reads it (docs/bundle-format.md):
+manifest.json, encoder.onnx, float32 little-endian tensor files, and a sha256 for every file the manifest uses."""
+import hashlib
+import json
+import os
+
+import numpy as np
+
+from .model import export_onnx
+
+CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
+CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
+
+# Per method: the head settings DETECTORS.md records. The C# heads check a manifest against these.
+METHOD_SETTINGS = {
+    "vand": dict(temperature=0.01, mapOrder="upsample-then-softmax", upsampleAlignCorners=True, layerReduction="sum",
+                 smoothingSigma=0, imageScore="global-softmax"),
+    "anomalyclip": dict(temperature=0.07, mapOrder="softmax-then-upsample", upsampleAlignCorners=False,
+                        layerReduction="sum", smoothingSigma=4, imageScore="global-softmax"),
+    "anovl": dict(temperature=1.0, mapOrder="softmax-then-upsample", upsampleAlignCorners=True, layerReduction="sum",
+                  smoothingSigma=0, imageScore="global-softmax"),
+    "mediclip": dict(temperature=1.0, mapOrder="upsample-then-softmax", upsampleAlignCorners=True,
+                     layerReduction="mean", smoothingSigma=0, imageScore="max-map"),
+    "mvfa": dict(temperature=0.01, mapOrder="upsample-then-softmax", upsampleAlignCorners=True, layerReduction="sum",
+                 smoothingSigma=0, imageScore="max-map"),
+}
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_f32(path, tensor):
+    np.ascontiguousarray(tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else tensor,
+                         dtype="<f4").tofile(path)
+
+
+def write_bundle(folder, model, method, name, backbone, weights, text, layer_dims, adapters=None, memory=None,
+                 mean=CLIP_MEAN, std=CLIP_STD, resize="bicubic", image_score=None, grid=None):
+    """adapters: {layer name: (weight [D, W], bias [D] or None)}; memory: [M, sum of layer dims] or None."""
+    os.makedirs(folder, exist_ok=True)
+    export_onnx(model, os.path.join(folder, "encoder.onnx"))
+    write_f32(os.path.join(folder, "text_features.f32"), text)
+    names = model.output_names()
+    layers = [{"name": f"layer{k}", "output": names[i], "grid": grid or model.grid, "dim": layer_dims[i]}
+              for i, k in enumerate(model.out_layers)]
+    manifest = {
+        "schemaVersion": 1, "name": name, "method": method, "backbone": backbone, "weights": weights,
+        "input": {"size": model.size, "resize": resize, "alignCorners": False, "mean": list(mean), "std": list(std)},
+        "embedDim": int(text.shape[-1]), "layers": layers, "globalOutput": "global",
+        **METHOD_SETTINGS[method],
+        "encoder": "encoder.onnx",
+        "textFeatures": {"path": "text_features.f32", "shape": list(text.shape)},
+    }
+    if image_score:
+        manifest["imageScore"] = image_score
+    if adapters:
+        manifest["adapters"] = []
+        for lname, (w, b) in adapters.items():
+            write_f32(os.path.join(folder, f"adapter_{lname}_weight.f32"), w)
+            manifest["adapters"].append({"name": f"{lname}.weight", "path": f"adapter_{lname}_weight.f32",
+                                         "shape": list(w.shape)})
+            if b is not None:
+                write_f32(os.path.join(folder, f"adapter_{lname}_bias.f32"), b)
+                manifest["adapters"].append({"name": f"{lname}.bias", "path": f"adapter_{lname}_bias.f32",
+                                             "shape": list(b.shape)})
+    if memory is not None:
+        write_f32(os.path.join(folder, "memory_bank.f32"), memory)
+        manifest["memoryBank"] = {"path": "memory_bank.f32", "shape": list(memory.shape)}
+    used = [manifest["encoder"], manifest["textFeatures"]["path"]]
+    used += [a["path"] for a in manifest.get("adapters", [])]
+    if memory is not None:
+        used.append("memory_bank.f32")
+    manifest["files"] = {p: sha256(os.path.join(folder, p)) for p in used}
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+    return manifest

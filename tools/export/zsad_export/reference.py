@@ -1,0 +1,113 @@
+"""PyTorch reference of each detector head, written from ../shared/design/DETECTORS.md (the recorded math of the
+authors' code), independently of the C# heads in src/Inference/Heads. Inputs are the encoder outputs of one batch:
+tokens[l] [N, G*G, W_l] (CLS already dropped), g [N, D]; every function returns (map [N, S, S], score [N]) on the
+method's own scale. T is [2, D] = (normal, abnormal), unit rows."""
+import torch
+import torch.nn.functional as F
+
+
+def l2(x):
+    return x / x.norm(dim=-1, keepdim=True)
+
+
+def _grid(t):
+    # [N, P, C] -> [N, C, G, G]; patches are row-major as the encoder flattens them.
+    n, p, c = t.shape
+    g = int(round(p ** 0.5))
+    return t.permute(0, 2, 1).reshape(n, c, g, g)
+
+
+def _up(x, size, align):
+    return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=align)
+
+
+def gaussian_scipy(maps, sigma):
+    """scipy.ndimage.gaussian_filter defaults on each [S, S] map: truncate 4 -> radius round(4 sigma), mode
+    'reflect' (d c b a | a b c d | d c b a), separable."""
+    if sigma <= 0:
+        return maps
+    r = int(round(4 * sigma))
+    i = torch.arange(-r, r + 1, dtype=torch.float64)
+    k = torch.exp(-0.5 * i * i / (sigma * sigma))
+    k = (k / k.sum()).to(maps.dtype)
+
+    def reflect_index(n):
+        j = torch.arange(-r, n + r)
+        while True:
+            low, high = j < 0, j >= n
+            if not (low.any() or high.any()):
+                return j
+            j = torch.where(low, -j - 1, j)
+            j = torch.where(j >= n, 2 * n - j - 1, j)
+
+    n_, s1, s2 = maps.shape
+    out = maps[:, :, reflect_index(s2)].unfold(2, 2 * r + 1, 1) @ k          # along x
+    out = out[:, reflect_index(s1), :].unfold(1, 2 * r + 1, 1) @ k          # along y
+    return out
+
+
+def vand_zero_shot(tokens, adapters, T, g, size, temperature=0.01, align=True):
+    """Linear adapter per layer -> L2 -> logits f.T/temperature -> bilinear upsample of logits -> softmax -> p_a,
+    summed over layers. Image score softmax(g.T/temperature)[a] with g unit."""
+    total = 0
+    for t, (w, b) in zip(tokens, adapters):
+        f = l2(t @ w.T + (b if b is not None else 0))
+        logits = _up(_grid(f @ T.T / temperature), size, align)
+        total = total + torch.softmax(logits, dim=1)[:, 1]
+    score = torch.softmax(l2(g) @ T.T / temperature, dim=-1)[:, 1]
+    return total, score
+
+
+def vand_few_shot_map(tokens, memory, size, align=True):
+    """Per layer: min over the memory's tokens of (1 - cos) per patch, upsampled, summed over layers."""
+    total = 0
+    for t, m in zip(tokens, memory):
+        d = 1 - l2(t) @ l2(m).T                   # [N, P, M]
+        dmin = d.min(dim=-1).values.unsqueeze(-1)   # [N, P, 1]
+        total = total + _up(_grid(dmin), size, align)[:, 0]
+    return total
+
+
+def anomalyclip(tokens, T, g, size, temperature=0.07, sigma=4.0, align=False):
+    """Per layer p = softmax(f.T / 0.07) per patch, bilinear upsample of probabilities (align_corners False), p_a,
+    summed over layers, Gaussian sigma 4. Image score softmax(g.T/0.07)[a]."""
+    total = 0
+    for t in tokens:
+        p = torch.softmax(l2(t) @ T.T / temperature, dim=-1)
+        total = total + _up(_grid(p), size, align)[:, 1]
+    score = torch.softmax(l2(g) @ T.T / temperature, dim=-1)[:, 1]
+    return gaussian_scipy(total, sigma), score
+
+
+def anovl(tokens, T, g, size, temperature=1.0, align=True):
+    """softmax(f.T) without temperature -> p_a -> replicate pad 1 and 3x3 mean -> bilinear (align_corners True).
+    Single-view image score softmax(g.T)[a] (the authors average 22 augmented views)."""
+    total = 0
+    for t in tokens:
+        pa = _grid(torch.softmax(l2(t) @ T.T / temperature, dim=-1))[:, 1:2]
+        pa = F.avg_pool2d(F.pad(pa, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
+        total = total + _up(pa, size, align)[:, 0]
+    score = torch.softmax(l2(g) @ T.T / temperature, dim=-1)[:, 1]
+    return total, score
+
+
+def mediclip(tokens, adapters, T, size, temperature=1.0, align=True):
+    """Conv1x1 (= linear per patch) -> L2 -> logits f.T (no temperature), mean over layers -> bilinear -> softmax
+    -> p_a. Image score max(p_a)."""
+    logits = 0
+    for t, (w, b) in zip(tokens, adapters):
+        f = l2(t @ w.T + (b if b is not None else 0))
+        logits = logits + f @ T.T / temperature
+    logits = logits / len(tokens)
+    pa = torch.softmax(_up(_grid(logits), size, align), dim=1)[:, 1]
+    return pa, pa.flatten(1).max(dim=1).values
+
+
+def mvfa_zero_shot(tokens, T, size, temperature=0.01, align=True):
+    """Segmentation-adapter features -> L2 -> softmax-after-upsample of 100 f.T -> p_a, summed over layers (the
+    authors then min-max normalise over the test set, which a per-volume service cannot). Image score max(map)."""
+    total = 0
+    for t in tokens:
+        logits = _up(_grid(l2(t) @ T.T / temperature), size, align)
+        total = total + torch.softmax(logits, dim=1)[:, 1]
+    return total, total.flatten(1).max(dim=1).values
