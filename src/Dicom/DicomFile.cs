@@ -64,7 +64,8 @@ public sealed class DicomFile
             return Layout.Part10;
         if (head.Length >= 8 && head[0] == 0x02 && head[1] == 0x00 && head[4] is >= (byte)'A' and <= (byte)'Z')
             return Layout.MetaWithoutPreamble;
-        if (head.Length >= 8 && head[1] == 0 && head[0] is 0x00 or 0x04 or 0x08)
+        // Eight zero bytes would be an empty (0000,0000), which starts no dataset: it is a preamble cut short.
+        if (head.Length >= 8 && head[1] == 0 && head[0] is 0x00 or 0x04 or 0x08 && head[..8].IndexOfAnyExcept((byte)0) >= 0)
             return Layout.BareDataset; // a dataset without meta starts with group 0000, 0004 or 0008
         return Layout.NotDicom;
     }

@@ -26,6 +26,10 @@ public sealed class DicomPixelData
         switch (_item)
         {
             case DicomElement e:
+                // PS3.5 A.4: an encapsulated syntax always encapsulates; native bytes under it are mislabelled and
+                // would otherwise be returned as if they were the decoded frames.
+                if (Syntax.IsEncapsulated)
+                    throw new DicomFormatException($"Pixel Data is native (defined length) but {Syntax.Name} requires encapsulated fragments");
                 if (Format.BitsAllocated == 1)
                     throw new NotSupportedException("1-bit pixel data is packed across frames; read the whole value");
                 return e.Buffer.Slice(index * Format.FrameLength, Format.FrameLength);

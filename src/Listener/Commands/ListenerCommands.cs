@@ -18,7 +18,8 @@ public static class ListenerCommands
     public const string ServeUsage = """
         serve --role listener --data DIR [--port 11112] [--aet ZSAD] [--bind 127.0.0.1] [--allow-calling AE,...]
               [--quiet-s 5] [--late reprocess|keep] [--modality MR,...|any] [--sop-class UID,...|any]
-              [--description REGEX] [--plane axial,coronal,sagittal] [--rabbitmq amqp://...] [--no-fsync]
+              [--description REGEX] [--plane axial,coronal,sagittal] [--exclude-image-type LOCALIZER,DERIVED,...|none]
+              [--rabbitmq amqp://...] [--no-fsync]
               (broker also from ZSAD_RABBITMQ; in-memory bus when neither is given)
         """;
 
@@ -39,6 +40,8 @@ public static class ListenerCommands
             filter = filter with { Modalities = List(modality) };
         if (Get("sop-class") is { } sopClass)
             filter = filter with { SopClasses = List(sopClass) };
+        if (Get("exclude-image-type") is { } excluded)
+            filter = filter with { ExcludedImageTypes = excluded.Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : List(excluded) };
         if (Get("description") is { } description)
             filter = filter with { SeriesDescriptionPattern = description };
         if (Get("plane") is { } plane)
@@ -108,7 +111,7 @@ public static class ListenerCommands
                 values[key] = "true";
                 continue;
             }
-            if (key is not ("data" or "port" or "aet" or "bind" or "allow-calling" or "quiet-s" or "late" or "modality" or "sop-class" or "description" or "plane" or "rabbitmq"))
+            if (key is not ("data" or "port" or "aet" or "bind" or "allow-calling" or "quiet-s" or "late" or "modality" or "sop-class" or "description" or "plane" or "rabbitmq" or "exclude-image-type"))
                 throw new ArgumentException($"unknown option '{args[i]}'");
             if (i + 1 >= args.Count)
                 throw new ArgumentException($"'{args[i]}' needs a value");

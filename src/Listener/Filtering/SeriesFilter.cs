@@ -33,6 +33,17 @@ public sealed class SeriesFilter
                     return FilterDecision.Reject($"SOP class {sopClass} is not accepted");
             }
         }
+        if (_options.ExcludedImageTypes.Count > 0)
+        {
+            foreach (var ds in instances)
+            {
+                foreach (var value in ds.GetStrings(DicomTags.ImageType))
+                {
+                    if (_options.ExcludedImageTypes.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+                        return FilterDecision.Reject($"ImageType holds {value.Trim()}, which is excluded");
+                }
+            }
+        }
         if (_description is not null)
         {
             var description = first.GetString(DicomTags.SeriesDescription) ?? "";

@@ -169,7 +169,24 @@ public sealed class SeriesAssembler
             _logger.LogError(ex, "series {SeriesInstanceUid} could not be processed", open.Key.SeriesInstanceUid);
             outcome = new SeriesOutcome(open.Generation, SeriesOutcomeStatus.Failed, ex.Message, _store.InstancePaths(open.Directory).Count, null, DateTimeOffset.UtcNow);
         }
-        _store.RecordOutcome(open.Directory, outcome);
+        try
+        {
+            _store.RecordOutcome(open.Directory, outcome);
+        }
+        catch (IOException ex)
+        {
+            // e.g. the disk is full: without its outcome the series would be lost to this run (and an escaping
+            // exception would end the loop for every series), so it stays open and closes again after a quiet time.
+            // A volume already published is published again under the same deterministic id, which the outbox drops.
+            _logger.LogError("outcome of series {SeriesInstanceUid} could not be recorded ({Error}); retrying after {QuietTime}",
+                open.Key.SeriesInstanceUid, ex.Message, QuietTime);
+            lock (_gate)
+            {
+                open.Closing = false;
+                open.LastArrival = _time.GetTimestamp();
+            }
+            return true;
+        }
         lock (_gate)
         {
             if (open.ArrivedWhileClosing && _latePolicy == LateInstancePolicy.Reprocess)
