@@ -83,37 +83,7 @@ public sealed class ListenerService : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Starts the bus, retrying while the broker is unreachable: the listener keeps taking instances meanwhile
-    /// and the outbox holds their messages.</summary>
-    private async Task StartBusAsync(IBusControl bus, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(30));
-                await bus.StartAsync(timeout.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _logger.LogWarning("bus did not start ({Error}); retrying", ex.Message);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    private Task StartBusAsync(IBusControl bus, CancellationToken cancellationToken) => BusStarter.StartAsync(bus, _logger, cancellationToken);
 
     public async Task StopAsync()
     {

@@ -86,4 +86,23 @@ public static class PduFuzz
             // reset by the SCP or our own bound: both fine, the SCP's health is checked afterwards
         }
     }
+
+    /// <summary>Runs the cases against the SCP on <paramref name="port"/>, <paramref name="parallel"/> at a time,
+    /// within <paramref name="timeout"/> for all of them.</summary>
+    public static async Task RunAllAsync(int port, IEnumerable<Case> cases, int parallel, TimeSpan timeout)
+    {
+        using var gate = new SemaphoreSlim(parallel);
+        await Task.WhenAll(cases.Select(async c =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await RunCaseAsync(port, c);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).WaitAsync(timeout);
+    }
 }

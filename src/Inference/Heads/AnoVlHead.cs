@@ -9,16 +9,12 @@ namespace Zsad.Inference.Heads;
 /// average 22 augmented views, which this head does not run).</summary>
 public sealed class AnoVlHead : ClipHead
 {
-    private readonly float[] _unit;
-    private readonly float[] _grid;
     private readonly float[] _smoothed;
     private readonly float[] _layerMap;
 
     public AnoVlHead(DetectorBundle bundle) : base(bundle)
     {
-        _unit = new float[Layers.Max(l => l.Grid * l.Grid * l.Dim)];
-        _grid = new float[Layers.Max(l => l.Grid * l.Grid)];
-        _smoothed = new float[_grid.Length];
+        _smoothed = new float[Layers.Max(l => l.Grid * l.Grid)];
         _layerMap = new float[Size * Size];
     }
 
@@ -31,12 +27,8 @@ public sealed class AnoVlHead : ClipHead
         map.Clear();
         for (var l = 0; l < Layers.Count; l++)
         {
-            var (side, dim) = Layers[l];
-            var f = _unit.AsSpan(0, side * side * dim);
-            layerTokens[l].Span.CopyTo(f);
-            HeadMath.L2NormalizeRows(f, dim);
-            var grid = _grid.AsSpan(0, side * side);
-            HeadMath.LogitDifference(f, dim, TextFor(l), Temperature, grid);
+            var side = Layers[l].Grid;
+            var grid = PatchLogits(l, layerTokens[l].Span);
             HeadMath.AbnormalProbability(grid);
             var smoothed = _smoothed.AsSpan(0, side * side);
             HeadMath.ReplicateMean3x3(grid, side, smoothed);

@@ -9,14 +9,10 @@ namespace Zsad.Inference.Heads;
 /// summed over layers, then Gaussian sigma 4 (scipy reflect, radius 16). Image score softmax(g.T / 0.07)[a].</summary>
 public sealed class AnomalyClipHead : ClipHead
 {
-    private readonly float[] _unit;
-    private readonly float[] _grid;
     private readonly float[] _layerMap;
 
     public AnomalyClipHead(DetectorBundle bundle) : base(bundle)
     {
-        _unit = new float[Layers.Max(l => l.Grid * l.Grid * l.Dim)];
-        _grid = new float[Layers.Max(l => l.Grid * l.Grid)];
         _layerMap = new float[Size * Size];
     }
 
@@ -29,12 +25,8 @@ public sealed class AnomalyClipHead : ClipHead
         map.Clear();
         for (var l = 0; l < Layers.Count; l++)
         {
-            var (side, dim) = Layers[l];
-            var f = _unit.AsSpan(0, side * side * dim);
-            layerTokens[l].Span.CopyTo(f);
-            HeadMath.L2NormalizeRows(f, dim);
-            var grid = _grid.AsSpan(0, side * side);
-            HeadMath.LogitDifference(f, dim, TextFor(l), Temperature, grid);
+            var side = Layers[l].Grid;
+            var grid = PatchLogits(l, layerTokens[l].Span);
             HeadMath.AbnormalProbability(grid);
             HeadMath.Upsample(grid, side, _layerMap, Size, AlignCorners);
             TensorPrimitives.Add(map, _layerMap, map);

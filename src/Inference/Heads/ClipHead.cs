@@ -79,6 +79,25 @@ public abstract class ClipHead
         return d[0];
     }
 
+    private float[]? _unitTokens;
+    private float[]? _patchLogits;
+
+    /// <summary>The first step of the heads that compare raw tokens with text: layer <paramref name="layer"/>'s patch
+    /// tokens L2-normalised, then the abnormal-minus-normal logit per patch at the head's temperature (grid² values,
+    /// valid until the next call).</summary>
+    protected Span<float> PatchLogits(int layer, ReadOnlySpan<float> tokens)
+    {
+        var (side, dim) = Layers[layer];
+        _unitTokens ??= new float[Layers.Max(l => l.Grid * l.Grid * l.Dim)];
+        _patchLogits ??= new float[Layers.Max(l => l.Grid * l.Grid)];
+        var unit = _unitTokens.AsSpan(0, side * side * dim);
+        tokens.CopyTo(unit);
+        HeadMath.L2NormalizeRows(unit, dim);
+        var logits = _patchLogits.AsSpan(0, side * side);
+        HeadMath.LogitDifference(unit, dim, TextFor(layer), Temperature, logits);
+        return logits;
+    }
+
     protected float[] Adapter(string name, bool required)
     {
         if (Bundle.Adapters.TryGetValue(name, out var a))

@@ -10,14 +10,10 @@ namespace Zsad.Inference.Heads;
 /// not record MVFA's image rule).</summary>
 public sealed class MvfaHead : ClipHead
 {
-    private readonly float[] _unit;
-    private readonly float[] _grid;
     private readonly float[] _layerMap;
 
     public MvfaHead(DetectorBundle bundle) : base(bundle)
     {
-        _unit = new float[Layers.Max(l => l.Grid * l.Grid * l.Dim)];
-        _grid = new float[Layers.Max(l => l.Grid * l.Grid)];
         _layerMap = new float[Size * Size];
     }
 
@@ -32,12 +28,8 @@ public sealed class MvfaHead : ClipHead
         map.Clear();
         for (var l = 0; l < Layers.Count; l++)
         {
-            var (side, dim) = Layers[l];
-            var f = _unit.AsSpan(0, side * side * dim);
-            layerTokens[l].Span.CopyTo(f);
-            HeadMath.L2NormalizeRows(f, dim);
-            var grid = _grid.AsSpan(0, side * side);
-            HeadMath.LogitDifference(f, dim, TextFor(l), Temperature, grid);
+            var side = Layers[l].Grid;
+            var grid = PatchLogits(l, layerTokens[l].Span);
             HeadMath.Upsample(grid, side, _layerMap, Size, AlignCorners);
             HeadMath.AbnormalProbability(_layerMap);
             TensorPrimitives.Add(map, _layerMap, map);

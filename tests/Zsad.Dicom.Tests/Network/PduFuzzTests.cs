@@ -27,19 +27,7 @@ public sealed class PduFuzzTests
 
         var rng = new Random(Seed);
         var cases = Enumerable.Range(0, Cases).Select(_ => PduFuzz.MakeCase(rng)).ToList();
-        using var gate = new SemaphoreSlim(8);
-        await Task.WhenAll(cases.Select(async c =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                await PduFuzz.RunCaseAsync(server.Port, c);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).WaitAsync(TimeSpan.FromSeconds(120));
+        await PduFuzz.RunAllAsync(server.Port, cases, parallel: 8, TimeSpan.FromSeconds(120));
 
         var results = await honest.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.All(results, r => Assert.True(r.IsStored, r.ToString()));

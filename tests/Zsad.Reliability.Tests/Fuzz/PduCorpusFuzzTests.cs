@@ -36,19 +36,7 @@ public sealed class PduCorpusFuzzTests
             var capture = captures[rng.Next(captures.Count)];
             return new PduFuzz.Case(capture.AfterAssociation ? PduFuzz.ValidRequest() : null, PduFuzz.Mutate(rng, CorpusFiles.Read(capture.Files[0])));
         }).ToList();
-        using var gate = new SemaphoreSlim(8);
-        await Task.WhenAll(cases.Select(async c =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                await PduFuzz.RunCaseAsync(server.Port, c);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).WaitAsync(TimeSpan.FromSeconds(150));
+        await PduFuzz.RunAllAsync(server.Port, cases, parallel: 8, TimeSpan.FromSeconds(150));
 
         var results = await honest.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.All(results, r => Assert.True(r.IsStored, r.ToString()));

@@ -1,11 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
-namespace Zsad.Host;
+namespace Zsad.Listener.Bus;
 
 /// <summary>Starts a bus and keeps trying while the broker is unreachable: a role that starts before RabbitMQ (compose
-/// brings them up together) waits for it instead of exiting; /health says not ready meanwhile.</summary>
-internal static class BusStarter
+/// brings them up together) waits for it instead of exiting, and the listener keeps taking instances meanwhile
+/// (the outbox holds their messages).</summary>
+public static class BusStarter
 {
     public static async Task StartAsync(IBusControl bus, ILogger logger, CancellationToken cancellationToken)
     {
