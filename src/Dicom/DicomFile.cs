@@ -151,24 +151,7 @@ public sealed class DicomFile
     }
 
     /// <summary>Saves durably: written to a temporary file, flushed to disk, then renamed over the path.</summary>
-    public void Save(string path, TransferSyntax? syntax = null)
-    {
-        var tmp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Save(fs, syntax);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp))
-                File.Delete(tmp);
-        }
-    }
+    public void Save(string path, TransferSyntax? syntax = null) => DurableFile.Write(path, s => Save(s, syntax));
 
     public byte[] ToBytes(TransferSyntax? syntax = null)
     {

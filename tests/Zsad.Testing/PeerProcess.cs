@@ -12,9 +12,16 @@ public static class PeerProcess
 {
     private static readonly ConditionalWeakTable<Process, StringBuilder> Logs = new();
 
-    public static Process Start(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static Process Start(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -63,7 +70,7 @@ public static class PeerProcess
         {
             if (!p.HasExited)
                 p.Kill(entireProcessTree: true);
-            p.WaitForExit(5000);
+            p.WaitForExit(10_000);
         }
         catch (InvalidOperationException)
         {

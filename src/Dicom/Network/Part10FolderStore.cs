@@ -1,3 +1,4 @@
+using Zsad.Dicom.IO;
 namespace Zsad.Dicom.Network;
 
 /// <summary>Stores received instances as Part 10 files named &lt;SOP Instance UID&gt;.dcm, durably: written to a
@@ -26,25 +27,11 @@ public sealed class Part10FolderStore
     public ValueTask StoreAsync(ReceivedInstance instance, CancellationToken cancellationToken)
     {
         var path = PathFor(instance.SopInstanceUid);
-        var tmp = Path.Combine(_directory, $".{instance.SopInstanceUid}.{Guid.NewGuid():N}.tmp");
-        try
+        DurableFile.Write(path, s =>
         {
-            // Synchronous writes: a file is written in two large chunks, where Linux async file I/O only adds
-            // thread-pool hops; the SCP already runs each association on its own task.
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                fs.Write(instance.Part10HeaderBytes);
-                fs.Write(instance.DatasetBytes.Span);
-                if (_flushToDisk)
-                    fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tmp);
-            throw;
-        }
+            s.Write(instance.Part10HeaderBytes);
+            s.Write(instance.DatasetBytes.Span);
+        }, _flushToDisk);
         return ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,5 @@
+using Zsad.Listener;
+using Zsad.Dicom.IO;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -46,7 +48,7 @@ public sealed class InferenceWorker : IDisposable
         {
             if (File.Exists(markerPath))
             {
-                var done = JsonSerializer.Deserialize<AnomalyMapReady>(await File.ReadAllBytesAsync(markerPath, cancellationToken).ConfigureAwait(false), HostJson.Options)!;
+                var done = JsonSerializer.Deserialize<AnomalyMapReady>(await File.ReadAllBytesAsync(markerPath, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
                 _logger.LogInformation("map of volume {VolumeId} by {Detector} exists (redelivery); publishing it again", message.VolumeId, _detector.Name);
                 return done;
             }
@@ -59,7 +61,7 @@ public sealed class InferenceWorker : IDisposable
             var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
                 message.CalledAETitle, message.StudyInstanceUid, message.SeriesInstanceUid, _detector.Name, _referenceSource, map, message.Volume,
                 message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt);
-            DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, HostJson.Options));
+            DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, ListenerJson.Options));
             _metrics.ObserveStage("inference", seconds);
             _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}",
                 message.VolumeId, message.SeriesInstanceUid, _detector.Name, Provider, seconds, result.ImageScore);

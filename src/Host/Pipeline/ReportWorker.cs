@@ -1,3 +1,5 @@
+using Zsad.Listener;
+using Zsad.Dicom.IO;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -15,7 +17,6 @@ using Zsad.Reporter.Export;
 using Zsad.Reporter.Metrics;
 using Zsad.Reporter.Segmentation;
 using Zsad.Reporter.Summary;
-using ReporterFile = Zsad.Reporter.Storage.DurableFile;
 
 namespace Zsad.Host.Pipeline;
 
@@ -56,11 +57,11 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             if (File.Exists(resultPath))
             {
                 logger.LogInformation("volume {VolumeId} by {Detector} was reported before (redelivery); nothing sent again", message.VolumeId, message.Detector);
-                return JsonSerializer.Deserialize<ReportOutcome>(await File.ReadAllBytesAsync(resultPath, cancellationToken).ConfigureAwait(false), HostJson.Options)!;
+                return JsonSerializer.Deserialize<ReportOutcome>(await File.ReadAllBytesAsync(resultPath, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
             }
             var watch = Stopwatch.StartNew();
             var outcome = await ReportAsync(message, Path.GetDirectoryName(resultPath)!, cancellationToken).ConfigureAwait(false);
-            ReporterFile.WriteAllBytes(resultPath, JsonSerializer.SerializeToUtf8Bytes(outcome, HostJson.Options));
+            DurableFile.Write(resultPath, JsonSerializer.SerializeToUtf8Bytes(outcome, ListenerJson.Options));
             metrics.ObserveStage("report", watch.Elapsed.TotalSeconds);
             metrics.ObserveStage("volume_to_report", (DateTimeOffset.UtcNow - message.VolumeCreatedAt).TotalSeconds);
             return outcome;
@@ -76,7 +77,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
         var name = CaseName(message);
         var map = NiftiReader.Read(await blobs.GetAsync(message.Map, cancellationToken).ConfigureAwait(false)).ToSingle();
         var mapPath = Path.Combine(options.OutputDirectory, "maps", name + ".nii.gz");
-        ReporterFile.WriteAllBytes(mapPath, NiftiWriter.ToBytes(map, new NiftiWriteOptions { Gzip = true }));
+        NiftiWriter.Write(map, mapPath, new NiftiWriteOptions { Gzip = true });
 
         var source = await LoadSourceAsync(message, cancellationToken).ConfigureAwait(false);
         var segOptions = new MapSegmentationOptions { Threshold = options.Threshold, DetectorName = message.Detector };
@@ -90,12 +91,12 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             segmented = seg.SegmentedVoxels;
             segSeries = seg.Binary.GetRequiredString(DicomTags.SeriesInstanceUID);
             segPath = Path.Combine(caseDirectory, "seg.dcm");
-            ReporterFile.SaveDicom(seg.Binary, segPath);
+            new DicomFile(seg.Binary, TransferSyntax.ExplicitVRLittleEndian).Save(segPath);
             var images = source.Volume.Slices.Select(s => s.SopInstanceUid).Distinct().Select(uid => source.Instances[uid]).ToList();
             var summary = MetricSummaryReport.Create(images[0], segSeries, "Zsad anomaly segmentation summary", Findings(message, seg, segOptions),
                 [seg.Binary, .. images]);
             summaryPath = Path.Combine(caseDirectory, "summary.dcm");
-            ReporterFile.SaveDicom(summary, summaryPath);
+            new DicomFile(summary, TransferSyntax.ExplicitVRLittleEndian).Save(summaryPath);
             export = await ExportAsync([segPath, summaryPath], cancellationToken).ConfigureAwait(false);
             logger.LogInformation("SEG series {SegSeriesInstanceUid} for series {SeriesInstanceUid} by {Detector}: {Voxels} voxels, {Components} component(s); sent to {Export}",
                 segSeries, message.SeriesInstanceUid, message.Detector, segmented, seg.Components, export);
@@ -114,8 +115,8 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             logger.LogInformation("case {Case} by {Detector}: no DICOM source instances, so no SEG; mask of {Voxels} voxels", name, message.Detector, segmented);
         }
         var maskPath = Path.Combine(options.OutputDirectory, "masks", name + ".nii.gz");
-        ReporterFile.WriteAllBytes(maskPath, NiftiWriter.ToBytes(new Volume<byte>(map.SizeX, map.SizeY, map.SizeZ, map.Affine, mask),
-            new NiftiWriteOptions { Gzip = true }));
+        NiftiWriter.Write(new Volume<byte>(map.SizeX, map.SizeY, map.SizeZ, map.Affine, mask), maskPath,
+            new NiftiWriteOptions { Gzip = true });
 
         string? metricsPath = null;
         double? dice = null;
@@ -142,7 +143,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
     {
         if (message.SourceInstances is null || message.StudyInstanceUid is null || message.SeriesInstanceUid is null)
             return null;
-        var list = JsonSerializer.Deserialize<SourceInstanceList>(await blobs.GetAsync(message.SourceInstances, cancellationToken).ConfigureAwait(false), HostJson.Options)!;
+        var list = JsonSerializer.Deserialize<SourceInstanceList>(await blobs.GetAsync(message.SourceInstances, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
         var directory = Path.Combine(options.IntakeDirectory, "series",
             new SeriesKey(message.CalledAETitle ?? "", message.StudyInstanceUid, message.SeriesInstanceUid).DirectoryName);
         var paths = list.Slices.Select(s => s.SopInstanceUid).Distinct().Select(uid => Path.Combine(directory, uid + ".dcm")).ToList();
@@ -186,7 +187,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             var ds = DicomFile.Open(file).Dataset;
             var target = Path.Combine(options.PacsDirectory, ds.GetRequiredString(DicomTags.StudyInstanceUID),
                 ds.GetRequiredString(DicomTags.SeriesInstanceUID), ds.GetRequiredString(DicomTags.SOPInstanceUID) + ".dcm");
-            ReporterFile.WriteAllBytes(target, await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
+            DurableFile.Write(target, await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
         }
         metrics.Increment("zsad_exports_total", "result=\"pacs_folder\"");
         return "pacs-folder";

@@ -1,3 +1,4 @@
+using Zsad.Dicom.IO;
 using System.IO.Compression;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -12,23 +13,7 @@ public static class NiftiWriter
     {
         options ??= NiftiWriteOptions.Default;
         var gzip = options.Gzip ?? path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        // Written beside the target and renamed, so a reader never sees half a file.
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var tmp = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(volume, file, options with { Gzip = gzip });
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp))
-                File.Delete(tmp);
-        }
+        DurableFile.Write(path, s => Write(volume, s, options with { Gzip = gzip }));
     }
 
     public static void Write(Volume volume, Stream stream, NiftiWriteOptions? options = null)

@@ -76,20 +76,7 @@ public sealed class AxialSquareCrop
     public void Extract(ReadOnlySpan<float> slice, Span<float> destination, int size, ResizeMode mode = ResizeMode.Bilinear)
     {
         var square = new float[Side * Side];
-        var w = Slices.Width;
-        var h = Slices.Height;
-        for (var y = 0; y < Side; y++)
-        {
-            var sy = Y0 + y;
-            if ((uint)sy >= (uint)h)
-                continue;
-            for (var x = 0; x < Side; x++)
-            {
-                var sx = X0 + x;
-                if ((uint)sx < (uint)w)
-                    square[y * Side + x] = slice[sy * w + sx];
-            }
-        }
+        Transfer(slice, square, intoSquare: true);
         Resize2D.Resize(square, Side, Side, destination, size, size, mode, alignCorners: false);
     }
 
@@ -97,6 +84,12 @@ public sealed class AxialSquareCrop
     public void PasteBack(ReadOnlySpan<float> map, int size, Span<float> slice)
     {
         var square = Resize2D.Resize(map, size, size, Side, Side, ResizeMode.Bilinear, alignCorners: false);
+        Transfer(square, slice, intoSquare: false);
+    }
+
+    /// <summary>Copies between the square and the slice where the square lies inside the image.</summary>
+    private void Transfer(ReadOnlySpan<float> source, Span<float> target, bool intoSquare)
+    {
         var w = Slices.Width;
         var h = Slices.Height;
         for (var y = 0; y < Side; y++)
@@ -107,8 +100,12 @@ public sealed class AxialSquareCrop
             for (var x = 0; x < Side; x++)
             {
                 var sx = X0 + x;
-                if ((uint)sx < (uint)w)
-                    slice[sy * w + sx] = square[y * Side + x];
+                if ((uint)sx >= (uint)w)
+                    continue;
+                if (intoSquare)
+                    target[y * Side + x] = source[sy * w + sx];
+                else
+                    target[sy * w + sx] = source[y * Side + x];
             }
         }
     }

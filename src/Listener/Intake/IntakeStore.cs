@@ -1,3 +1,4 @@
+using Zsad.Dicom.IO;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Zsad.Dicom.Network;

@@ -1,3 +1,4 @@
+using Zsad.Dicom.IO;
 using System.Text.Json;
 using Zsad.Contracts;
 using Zsad.Listener.Storage;

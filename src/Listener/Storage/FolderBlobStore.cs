@@ -1,3 +1,4 @@
+using Zsad.Dicom.IO;
 using System.Security.Cryptography;
 using Zsad.Contracts;
 
@@ -32,7 +33,7 @@ public sealed class FolderBlobStore : IBlobStore
     public Task<BlobReference> PutAsync(string key, ReadOnlyMemory<byte> content, string mediaType, CancellationToken cancellationToken = default)
     {
         var path = PathFor(key);
-        DurableFile.Write(path, content.Span, _flushToDisk);
+        DurableFile.Write(path, content, _flushToDisk);
         return Task.FromResult(new BlobReference(key, mediaType, content.Length, Convert.ToHexStringLower(SHA256.HashData(content.Span))));
     }
 

@@ -4,7 +4,6 @@ using Zsad.Imaging.Nifti;
 using Zsad.Reporter.Evaluation;
 using Zsad.Reporter.Export;
 using Zsad.Reporter.Segmentation;
-using Zsad.Reporter.Storage;
 using Zsad.Reporter.Summary;
 
 namespace Zsad.Reporter.Cli;
@@ -40,19 +39,19 @@ public static class ReporterCommands
         var result = MapSegmenter.Create(series, volume, options);
 
         var written = new List<string>();
-        DurableFile.SaveDicom(result.Binary, output);
+        new DicomFile(result.Binary, TransferSyntax.ExplicitVRLittleEndian).Save(output);
         written.Add(output);
         if (result.Fractional is not null)
         {
             var path = Sibling(output, "-fractional.dcm");
-            DurableFile.SaveDicom(result.Fractional, path);
+            new DicomFile(result.Fractional, TransferSyntax.ExplicitVRLittleEndian).Save(path);
             written.Add(path);
         }
         var sourceImages = series.Volume.Slices.Select(s => s.SopInstanceUid).Distinct().Select(uid => series.Instances[uid]).ToList();
         var summary = MetricSummaryReport.Create(sourceImages[0], result.Binary.GetRequiredString(DicomTags.SeriesInstanceUID),
             "Zsad anomaly segmentation summary", SegmentationFindings(result, options), [result.Binary, .. sourceImages]);
         var summaryPath = Sibling(output, "-summary.dcm");
-        DurableFile.SaveDicom(summary, summaryPath);
+        new DicomFile(summary, TransferSyntax.ExplicitVRLittleEndian).Save(summaryPath);
         written.Add(summaryPath);
 
         console.WriteLine(FormattableString.Invariant(

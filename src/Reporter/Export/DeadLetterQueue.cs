@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Zsad.Reporter.Storage;
+using Zsad.Dicom.IO;
 
 namespace Zsad.Reporter.Export;
 
@@ -58,7 +58,7 @@ public sealed class DeadLetterQueue
     }
 
     public static void Save(string path, DeadLetterRecord record)
-        => DurableFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        => DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(record, Json));
 
     /// <summary>Removes a delivered record and its file copies (the record goes first: a crash in between leaves
     /// stray copies, never a record pointing at nothing).</summary>

@@ -33,20 +33,6 @@ public static class ViewerPeers
         return ViewerDirectory;
     }
 
-    public static Process Start(string program, IEnumerable<string> args, string? workingDirectory = null)
-    {
-        var psi = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        return Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {program}");
-    }
-
     private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -58,49 +44,25 @@ public static class ViewerPeers
     }
 }
 
-/// <summary>A long-running peer whose output is kept for the failure message.</summary>
-public sealed class BackgroundProcess : IDisposable
+/// <summary>A long-running peer (Orthanc, the viewer's server) owned by a fixture: started with its output kept for
+/// failure messages, stopped for sure on dispose.</summary>
+public sealed class BackgroundProcess(string program, IEnumerable<string> args, string? workingDirectory = null) : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    public BackgroundProcess(string program, IEnumerable<string> args, string? workingDirectory = null)
-    {
-        _process = ViewerPeers.Start(program, args, workingDirectory);
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    private readonly Process _process = PeerProcess.Start(program, args, workingDirectory: workingDirectory);
 
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The last 6,000 characters the peer printed.</summary>
     public string Output
     {
         get
         {
-            lock (_output)
-                return _output.Length > 6000 ? _output.ToString(_output.Length - 6000, 6000) : _output.ToString();
+            var output = PeerProcess.Output(_process);
+            return output.Length > 6000 ? output[^6000..] : output;
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => PeerProcess.Stop(_process);
 }
