@@ -19,6 +19,7 @@ import torch  # noqa: E402
 
 from zsad_export import reference as R  # noqa: E402
 from zsad_export.bundle import CLIP_MEAN, CLIP_STD, write_bundle, write_f32  # noqa: E402
+from zsad_export.adaclip import AdaClip  # noqa: E402
 from zsad_export.model import ClipVisual  # noqa: E402
 
 SIZE, PATCH, WIDTH, LAYERS, HEADS, EMBED, N = 96, 16, 64, 4, 4, 32, 3
@@ -52,6 +53,7 @@ def build(case, out):
     kw = dict(size=SIZE, patch=PATCH, width=WIDTH, layers=LAYERS, heads=HEADS, embed=EMBED)
     adapters = memory = None
     image_score = None
+    extra = {}
     if case in ("vand", "vand-fewshot"):
         model = ClipVisual(act="gelu", mode="raw", out_layers=(1, 2, 3, 4), **kw).eval()
         dims = [WIDTH] * 4
@@ -105,13 +107,26 @@ def build(case, out):
             *tok, g = model(x)
             m, s = R.mvfa_zero_shot(tok, text, SIZE)
         method = "mvfa"
+    elif case == "adaclip":
+        # Patch 8 at 96: a 12 x 12 grid, so hybrid semantic fusion really picks its top 100 of 144 patches.
+        model = AdaClip(**{**kw, "patch": 8}).eval()
+        dims = [EMBED] * 4
+        text = None
+        with torch.no_grad():
+            *tok, g, per_image_text = model(x)
+            m, s = R.adaclip(tok, g, per_image_text, SIZE)
+        extra = dict(text_output="text", embed_dim=EMBED)
+        method = "adaclip"
+    elif case == "anovl-tta":
+        model, dims, text, m, s, extra = anovl_tta(x, kw, os.path.join(out, case, "parity"))
+        method = "anovl"
     else:
         raise SystemExit(f"unknown case {case}")
     folder = os.path.join(out, case)
     # MVFA feeds un-normalised [0, 1] images (DETECTORS.md): its manifest says mean 0, std 1.
     norm = dict(mean=[0.0] * 3, std=[1.0] * 3) if method == "mvfa" else {}
     write_bundle(os.path.join(folder, "bundle"), model, method, f"tiny-{case}", "tiny-random-vit", "custom", text, dims,
-                 adapters=adapters, memory=memory, image_score=image_score, **norm)
+                 adapters=adapters, memory=memory, image_score=image_score, **norm, **extra)
     p = os.path.join(folder, "parity")
     os.makedirs(p, exist_ok=True)
     write_f32(os.path.join(p, "inputs.f32"), x)
@@ -121,7 +136,41 @@ def build(case, out):
         json.dump({"n": N, "size": SIZE}, f)
 
 
-CASES = ["vand", "vand-fewshot", "anomalyclip", "anovl", "mediclip", "mvfa"]
+TTA = dict(steps=5, lr=1e-3, noiseStd=0.055, weightDecay=0.01)
+
+
+def anovl_tta(x, kw, parity_dir):
+    """AnoVL with its test-time adapter. The adapter's random draws (W, b as nn.Linear.reset_parameters makes them,
+    then one noise tensor per step) are written to parity/draws.f32 in the order the C# adapter consumes them
+    (per image, per layer: W [P, D], b [P], noise [steps, patches, D]); the C# test replays them."""
+    model = ClipVisual(act="gelu", mode="vv", out_layers=(4,), vv_start=1, **kw).eval()
+    prompts_per_side = 6
+    base = torch.randn(EMBED)
+    E = torch.stack([base + 0.5 * torch.randn(EMBED) for _ in range(2 * prompts_per_side)])   # raw, per prompt
+    text = R.l2(torch.stack([R.l2(E[:prompts_per_side].mean(0)), R.l2(E[prompts_per_side:].mean(0))]))
+    bound = EMBED ** -0.5
+    draws, maps, scores = [], 0, None
+    with torch.no_grad():
+        *tok, g = model(x)
+    adapted = []
+    for t in tok:
+        rows = []
+        for b in range(t.shape[0]):
+            w0 = (torch.rand(2 * prompts_per_side, EMBED) * 2 - 1) * bound
+            b0 = (torch.rand(2 * prompts_per_side) * 2 - 1) * bound
+            noises = torch.randn(TTA["steps"], *t[b].shape) * TTA["noiseStd"]
+            draws += [w0.flatten(), b0, noises.flatten()]
+            rows.append(R.anovl_tta_tokens(t[b], E, text, w0, b0, noises, TTA["lr"], TTA["weightDecay"]))
+        adapted.append(torch.stack(rows))
+    with torch.no_grad():
+        maps, scores = R.anovl(adapted, text, g, SIZE)
+    os.makedirs(parity_dir, exist_ok=True)
+    write_f32(os.path.join(parity_dir, "draws.f32"), torch.cat(draws))
+    extra = dict(prompt_embeddings=E, test_time_adapter=TTA)
+    return model, [EMBED], text, maps, scores, extra
+
+
+CASES = ["vand", "vand-fewshot", "anomalyclip", "anovl", "mediclip", "mvfa", "adaclip", "anovl-tta"]
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

@@ -97,6 +97,8 @@ public static class BundleLoader
             used.Add(a.Path ?? throw Fail(dir, $"adapter '{a.Name}' has no path"));
         if (m.MemoryBank?.Path is { } mp)
             used.Add(mp);
+        if (m.PromptEmbeddings?.Path is { } pp)
+            used.Add(pp);
         foreach (var u in used)
             if (!files.ContainsKey(u))
                 throw Fail(dir, $"'{u}' is used by the manifest but has no sha256 in files");
@@ -111,10 +113,13 @@ public static class BundleLoader
         }
 
         var encoderPath = Resolve(dir, encoderName);
-        CheckEncoder(dir, encoderPath, size, layers, m.GlobalOutput);
+        CheckEncoder(dir, encoderPath, size, layers, m.GlobalOutput, m.TextOutput);
 
+        if (method == DetectorMethod.AdaClip && string.IsNullOrWhiteSpace(m.TextOutput))
+            throw Fail(dir, "method 'adaclip' needs textOutput (the encoder's per-image text features [N, 2, embedDim]: its prompts depend on the image)");
         float[]? text = null;
-        if (isClip)
+        // With textOutput the encoder yields the text features per image; static ones are then optional.
+        if (isClip && (m.TextFeatures is not null || m.TextOutput is null))
         {
             var t = m.TextFeatures ?? throw Fail(dir, $"method '{methodName}' needs textFeatures");
             text = ReadTensor(dir, t, "textFeatures");
@@ -132,7 +137,8 @@ public static class BundleLoader
             var name = a.Name ?? throw Fail(dir, "an adapter has no name");
             adapters[name] = ReadTensor(dir, a, $"adapter '{name}'");
         }
-        if (method is DetectorMethod.Vand or DetectorMethod.AdaClip or DetectorMethod.MediClip)
+        // AdaCLIP's Linear_k adapters are inside its encoder graph (tools/export/zsad_export/adaclip.py).
+        if (method is DetectorMethod.Vand or DetectorMethod.MediClip)
         {
             foreach (var l in layers)
             {
@@ -158,6 +164,8 @@ public static class BundleLoader
                 throw Fail(dir, $"memoryBank shape [{string.Join(", ", b.Shape ?? [])}] must be [M, {featureDim}] (the sum of the layer dims)");
         }
 
+        var prompts = ReadPromptEmbeddings(dir, m, methodName, embedDim);
+
         return new DetectorBundle
         {
             Directory = dir,
@@ -170,7 +178,34 @@ public static class BundleLoader
             TextFeaturesShape = m.TextFeatures?.Shape,
             Adapters = adapters,
             MemoryBank = bank,
+            PromptEmbeddings = prompts,
         };
+    }
+
+    /// <summary>AnoVL's test-time adapter: its settings and the [P, embedDim] prompt embeddings it needs.</summary>
+    private static float[]? ReadPromptEmbeddings(string dir, DetectorManifest m, string methodName, int embedDim)
+    {
+        if (m.TestTimeAdapter is { } tta)
+        {
+            if (methodName != "anovl")
+                throw Fail(dir, $"testTimeAdapter is AnoVL's; method '{methodName}' has none");
+            if (m.PromptEmbeddings is null)
+                throw Fail(dir, "testTimeAdapter needs promptEmbeddings (the per-prompt text embeddings [P, embedDim])");
+            if (tta.Steps is not > 0)
+                throw Fail(dir, $"testTimeAdapter.steps must be a positive integer, not {tta.Steps?.ToString() ?? "missing"}");
+            if (tta.Lr is not { } lr || !(lr > 0) || !double.IsFinite(lr))
+                throw Fail(dir, $"testTimeAdapter.lr must be a positive number, not {tta.Lr?.ToString() ?? "missing"}");
+            if (tta.NoiseStd is not { } noise || !(noise >= 0) || !double.IsFinite(noise))
+                throw Fail(dir, $"testTimeAdapter.noiseStd must be 0 or more, not {tta.NoiseStd?.ToString() ?? "missing"}");
+            if (tta.WeightDecay is not { } decay || !(decay >= 0) || !double.IsFinite(decay))
+                throw Fail(dir, $"testTimeAdapter.weightDecay must be 0 or more, not {tta.WeightDecay?.ToString() ?? "missing"}");
+        }
+        if (m.PromptEmbeddings is not { } p)
+            return null;
+        var values = ReadTensor(dir, p, "promptEmbeddings");
+        if (p.Shape is not [_, var d] || d != embedDim)
+            throw Fail(dir, $"promptEmbeddings shape [{string.Join(", ", p.Shape!)}] must be [P, {embedDim}] (one row per prompt, embedDim)");
+        return values;
     }
 
     public static string Sha256(string path)
@@ -179,7 +214,7 @@ public static class BundleLoader
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static void CheckEncoder(string dir, string encoderPath, int size, List<ManifestLayer> layers, string? globalOutput)
+    private static void CheckEncoder(string dir, string encoderPath, int size, List<ManifestLayer> layers, string? globalOutput, string? textOutput)
     {
         OnnxModel model;
         try
@@ -201,6 +236,8 @@ public static class BundleLoader
                 throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include '{l.Output}' of layer '{l.Name}'");
         if (globalOutput is not null && !outputs.Contains(globalOutput))
             throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include globalOutput '{globalOutput}'");
+        if (textOutput is not null && !outputs.Contains(textOutput))
+            throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include textOutput '{textOutput}'");
     }
 
     private static float[] ReadTensor(string dir, ManifestTensor t, string what)

@@ -16,6 +16,8 @@ public sealed class DetectorBundle
     public IReadOnlyList<int>? TextFeaturesShape { get; init; }
     public IReadOnlyDictionary<string, float[]> Adapters { get; init; } = new Dictionary<string, float[]>();
     public float[]? MemoryBank { get; init; }
+    /// <summary>[P, embedDim] per-prompt text embeddings, when the manifest has promptEmbeddings.</summary>
+    public float[]? PromptEmbeddings { get; init; }
 
     public string Name => Manifest.Name ?? Path.GetFileName(Directory);
 }

@@ -26,6 +26,11 @@ public sealed class DetectorManifest
     [JsonPropertyName("textFeatures")] public ManifestTensor? TextFeatures { get; set; }
     [JsonPropertyName("adapters")] public List<ManifestTensor>? Adapters { get; set; }
     [JsonPropertyName("memoryBank")] public ManifestTensor? MemoryBank { get; set; }
+    /// <summary>Encoder output holding per-image text features [N, 2, D] (AdaCLIP: prompts depend on the image).</summary>
+    [JsonPropertyName("textOutput")] public string? TextOutput { get; set; }
+    /// <summary>Per-prompt text embeddings [P, D] (AnoVL's test-time adapter).</summary>
+    [JsonPropertyName("promptEmbeddings")] public ManifestTensor? PromptEmbeddings { get; set; }
+    [JsonPropertyName("testTimeAdapter")] public ManifestTestTimeAdapter? TestTimeAdapter { get; set; }
     [JsonPropertyName("files")] public Dictionary<string, string>? Files { get; set; }
 }
 
@@ -52,4 +57,13 @@ public sealed class ManifestTensor
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("path")] public string? Path { get; set; }
     [JsonPropertyName("shape")] public List<int>? Shape { get; set; }
+}
+
+/// <summary>AnoVL's per-image test-time adapter: AdamW steps on a tanh text-embedding adapter.</summary>
+public sealed class ManifestTestTimeAdapter
+{
+    [JsonPropertyName("steps")] public int? Steps { get; set; }
+    [JsonPropertyName("lr")] public double? Lr { get; set; }
+    [JsonPropertyName("noiseStd")] public double? NoiseStd { get; set; }
+    [JsonPropertyName("weightDecay")] public double? WeightDecay { get; set; }
 }

@@ -3,20 +3,43 @@ using Zsad.Inference.Bundles;
 
 namespace Zsad.Inference.Heads;
 
-/// <summary>AnoVL without its test-time adapter. The encoder yields ln_post(value-value tokens) @ proj (layer 12
-/// on ViT-B-16-plus-240). Per layer: softmax(f.T) with no temperature, p_a, replicate-padded 3x3 mean, bilinear
-/// upsampling with align_corners True. Image score: softmax(g.T)[a] of the single unaugmented view (the authors
-/// average 22 augmented views, which this head does not run).</summary>
+/// <summary>AnoVL. The encoder yields ln_post(value-value tokens) @ proj (layer 12 on ViT-B-16-plus-240). Per
+/// layer: softmax(f.T) with no temperature, p_a, replicate-padded 3x3 mean, bilinear upsampling with align_corners
+/// True. With the manifest's testTimeAdapter, each layer's tokens are first adapted per image
+/// (<see cref="TestTimeAdapter"/>), as the authors' map does; the image score stays unadapted, as theirs does.
+/// Image score: softmax(g.T)[a] of the single unaugmented view (the authors average 22 augmented views, which this
+/// head does not run).</summary>
 public sealed class AnoVlHead : ClipHead
 {
     private readonly float[] _smoothed;
     private readonly float[] _layerMap;
+    private readonly TestTimeAdapter? _adapter;
+    private readonly float[] _adapted;
 
     public AnoVlHead(DetectorBundle bundle) : base(bundle)
     {
         _smoothed = new float[Layers.Max(l => l.Grid * l.Grid)];
         _layerMap = new float[Size * Size];
+        _adapted = [];
+        if (bundle.Manifest.TestTimeAdapter is { } settings)
+        {
+            if (Layers.Any(l => l.Dim != EmbedDim))
+                throw new BundleException($"detector bundle {bundle.Directory}: AnoVL's test-time adapter mixes prompt embeddings into the tokens, which needs tokens of width embedDim ({EmbedDim})");
+            var prompts = bundle.PromptEmbeddings ?? throw new BundleException($"detector bundle {bundle.Directory}: testTimeAdapter needs promptEmbeddings");
+            _adapter = new TestTimeAdapter(prompts, EmbedDim, settings, Temperature);
+            _adapted = new float[Layers.Max(l => l.Grid * l.Grid) * EmbedDim];
+        }
     }
+
+    public bool AdaptsAtTestTime => _adapter is not null;
+
+    /// <summary>The adapter's random draws. Null (the service): seeded from the slice index given to
+    /// <see cref="StartSlice"/>, so a slice always gets the same map whatever ran before it or beside it.</summary>
+    public IAdapterDraws? Draws { get; set; }
+
+    private int _sliceIndex;
+
+    public override void StartSlice(int sliceIndex) => _sliceIndex = sliceIndex;
 
     public override float MapScale => 1f / Layers.Count;
 
@@ -25,10 +48,18 @@ public sealed class AnoVlHead : ClipHead
     public override float Run(IReadOnlyList<ReadOnlyMemory<float>> layerTokens, ReadOnlySpan<float> global, Span<float> map)
     {
         map.Clear();
+        var draws = _adapter is null ? null : Draws ?? new SeededAdapterDraws(unchecked(_sliceIndex * 1_000_003 + 17));
         for (var l = 0; l < Layers.Count; l++)
         {
             var side = Layers[l].Grid;
-            var grid = PatchLogits(l, layerTokens[l].Span);
+            var tokens = layerTokens[l].Span;
+            if (_adapter is not null)
+            {
+                var adapted = _adapted.AsSpan(0, tokens.Length);
+                _adapter.Adapt(tokens, TextFor(l), adapted, draws!);
+                tokens = adapted;
+            }
+            var grid = PatchLogits(l, tokens);
             HeadMath.AbnormalProbability(grid);
             var smoothed = _smoothed.AsSpan(0, side * side);
             HeadMath.ReplicateMean3x3(grid, side, smoothed);
@@ -37,4 +68,5 @@ public sealed class AnoVlHead : ClipHead
         }
         return GlobalSoftmax(global);
     }
+
 }

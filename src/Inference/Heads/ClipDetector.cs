@@ -19,6 +19,7 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     private readonly ClipHead _head;
     private readonly int[] _layerOutputs;
     private readonly int _globalOutput;
+    private readonly int _textOutput;
     private bool _shapesChecked;
 
     public ClipDetector(DetectorBundle bundle, EngineOptions? options = null, ILogger? logger = null)
@@ -28,6 +29,7 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         _engine = OnnxEngine.Create(bundle.EncoderPath, options, logger);
         _layerOutputs = bundle.Layers.Select(l => IndexOfOutput(l.Output!)).ToArray();
         _globalOutput = _head.NeedsGlobal ? IndexOfOutput(bundle.Manifest.GlobalOutput ?? throw new BundleException($"detector bundle {bundle.Directory}: manifest.json has no 'globalOutput'")) : -1;
+        _textOutput = _head.NeedsImageText ? IndexOfOutput(bundle.Manifest.TextOutput!) : -1;
     }
 
     public string Name => _bundle.Name;
@@ -69,6 +71,9 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
                     tokens[l] = outputs[_layerOutputs[l]].AsMemory(b * grid * grid * dim, grid * grid * dim);
                 }
                 var global = _globalOutput < 0 ? [] : outputs[_globalOutput].AsSpan(b * _head.EmbedDim, _head.EmbedDim);
+                if (_textOutput >= 0)
+                    _head.SetImageText(outputs[_textOutput].AsSpan(b * 2 * _head.EmbedDim, 2 * _head.EmbedDim));
+                _head.StartSlice(pending[b]);
                 var sliceScore = _head.Run(tokens, global, headMap) * _head.ScoreScale;
                 score = Math.Max(score, Math.Clamp(sliceScore, 0, 1));
                 System.Numerics.Tensors.TensorPrimitives.Multiply(headMap, _head.MapScale, headMap);
@@ -131,6 +136,8 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         }
         if (_globalOutput >= 0 && !_engine.OutputItemShapes[_globalOutput].SequenceEqual([_head.EmbedDim]))
             throw new BundleException($"detector bundle {_bundle.Directory}: global output is not [{_head.EmbedDim}] per slice");
+        if (_textOutput >= 0 && !_engine.OutputItemShapes[_textOutput].SequenceEqual([2, _head.EmbedDim]))
+            throw new BundleException($"detector bundle {_bundle.Directory}: text output '{_bundle.Manifest.TextOutput}' is [{string.Join(", ", _engine.OutputItemShapes[_textOutput])}] per slice, the manifest says [2, {_head.EmbedDim}] (normal, abnormal)");
         _shapesChecked = true;
     }
 

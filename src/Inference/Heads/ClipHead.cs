@@ -19,8 +19,10 @@ public abstract class ClipHead
         AlignCorners = m.UpsampleAlignCorners ?? false;
         Sigma = m.SmoothingSigma ?? 0;
         Layers = bundle.Layers.Select(l => (l.Grid!.Value, l.Dim!.Value)).ToArray();
-        Text = bundle.TextFeatures ?? throw new BundleException($"detector bundle {bundle.Directory}: method '{m.Method}' needs textFeatures");
-        PerLayerText = bundle.TextFeaturesShape is { Count: 3 };
+        NeedsImageText = m.TextOutput is not null;
+        Text = NeedsImageText ? new float[2 * EmbedDim]
+            : bundle.TextFeatures ?? throw new BundleException($"detector bundle {bundle.Directory}: method '{m.Method}' needs textFeatures");
+        PerLayerText = !NeedsImageText && bundle.TextFeaturesShape is { Count: 3 };
         _global = new float[EmbedDim];
     }
 
@@ -51,7 +53,27 @@ public abstract class ClipHead
     /// <summary>Whether <see cref="Run"/> reads the encoder's global embedding.</summary>
     public abstract bool NeedsGlobal { get; }
 
+    /// <summary>Whether the text features come from the encoder per image (manifest textOutput, AdaCLIP): then
+    /// <see cref="SetImageText"/> must be called before each <see cref="Run"/>.</summary>
+    public bool NeedsImageText { get; }
+
+    /// <summary>This slice's [2, D] text features (normal, abnormal) from the encoder's text output.</summary>
+    public void SetImageText(ReadOnlySpan<float> text)
+    {
+        if (!NeedsImageText)
+            throw new InvalidOperationException($"bundle '{Bundle.Name}' has static text features; it takes no per-image text");
+        if (text.Length != Text.Length)
+            throw new ArgumentException($"per-image text features hold {text.Length} values, [2, {EmbedDim}] needs {Text.Length}", nameof(text));
+        text.CopyTo(Text);
+    }
+
     protected float[] Text { get; }
+
+    /// <summary>Called before <see cref="Run"/> with the axial slice index, for heads whose per-slice randomness
+    /// (AnoVL's test-time adapter) is seeded by it.</summary>
+    public virtual void StartSlice(int sliceIndex)
+    {
+    }
 
     protected bool PerLayerText { get; }
 

@@ -240,4 +240,96 @@ public sealed class BundleLoaderTests
         b.Save();
         Assert.EndsWith(": imageScore 'global-softmax' needs globalOutput (the encoder's global embedding)", b.LoadError());
     }
+
+    [Fact]
+    public void AdaClip_WithoutTextOutput_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.Manifest["method"] = "adaclip";
+        b.Save();
+        Assert.EndsWith(": method 'adaclip' needs textOutput (the encoder's per-image text features [N, 2, embedDim]: its prompts depend on the image)", b.LoadError());
+    }
+
+    [Fact]
+    public void TextOutput_MissingFromTheEncoder_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.Manifest["method"] = "adaclip";
+        b.Manifest["textOutput"] = "text";
+        b.Save();
+        Assert.EndsWith(": encoder outputs [tokens_6, tokens_12, global] do not include textOutput 'text'", b.LoadError());
+    }
+
+    [Fact]
+    public void AdaClip_WithTextOutput_LoadsWithoutStaticTextOrAdapters()
+    {
+        using var b = new BundleFixture();
+        File.WriteAllBytes(Path.Combine(b.Dir, "encoder.onnx"), TinyOnnx.IdentityModel(16, "tokens_6", "tokens_12", "global", "text"));
+        b.Manifest["method"] = "adaclip";
+        b.Manifest["textOutput"] = "text";
+        b.Manifest.Remove("textFeatures");
+        b.Manifest.Remove("adapters");
+        foreach (var f in new[] { "text_features.f32", "adapter_l6.f32", "adapter_l12.f32" })
+            File.Delete(Path.Combine(b.Dir, f));
+        b.Save();
+        var bundle = BundleLoader.Load(b.Dir);
+        Assert.Equal(DetectorMethod.AdaClip, bundle.Method);
+        Assert.Null(bundle.TextFeatures);
+    }
+
+    private static void AddTestTimeAdapter(BundleFixture b, int promptRows = 4, int promptDim = 6, int steps = 5)
+    {
+        b.Manifest["method"] = "anovl";
+        b.WriteFloats("prompt_embeddings.f32", promptRows * promptDim);
+        b.Manifest["promptEmbeddings"] = new JsonObject { ["path"] = "prompt_embeddings.f32", ["shape"] = new JsonArray(promptRows, promptDim) };
+        b.Manifest["testTimeAdapter"] = JsonNode.Parse($$"""{ "steps": {{steps}}, "lr": 0.001, "noiseStd": 0.055, "weightDecay": 0.01 }""");
+    }
+
+    [Fact]
+    public void TestTimeAdapter_Loads_WithItsPromptEmbeddings()
+    {
+        using var b = new BundleFixture();
+        AddTestTimeAdapter(b);
+        b.Save();
+        Assert.Equal(4 * 6, BundleLoader.Load(b.Dir).PromptEmbeddings!.Length);
+    }
+
+    [Fact]
+    public void TestTimeAdapter_WithoutPromptEmbeddings_IsRefused()
+    {
+        using var b = new BundleFixture();
+        AddTestTimeAdapter(b);
+        b.Manifest.Remove("promptEmbeddings");
+        File.Delete(Path.Combine(b.Dir, "prompt_embeddings.f32"));
+        b.Save();
+        Assert.EndsWith(": testTimeAdapter needs promptEmbeddings (the per-prompt text embeddings [P, embedDim])", b.LoadError());
+    }
+
+    [Fact]
+    public void TestTimeAdapter_OnAnotherMethod_IsRefused()
+    {
+        using var b = new BundleFixture();
+        AddTestTimeAdapter(b);
+        b.Manifest["method"] = "vand";
+        b.Save();
+        Assert.EndsWith(": testTimeAdapter is AnoVL's; method 'vand' has none", b.LoadError());
+    }
+
+    [Fact]
+    public void TestTimeAdapter_WithoutSteps_IsRefused()
+    {
+        using var b = new BundleFixture();
+        AddTestTimeAdapter(b, steps: 0);
+        b.Save();
+        Assert.EndsWith(": testTimeAdapter.steps must be a positive integer, not 0", b.LoadError());
+    }
+
+    [Fact]
+    public void PromptEmbeddings_OfTheWrongWidth_AreRefused()
+    {
+        using var b = new BundleFixture();
+        AddTestTimeAdapter(b, promptDim: 5);
+        b.Save();
+        Assert.EndsWith(": promptEmbeddings shape [4, 5] must be [P, 6] (one row per prompt, embedDim)", b.LoadError());
+    }
 }

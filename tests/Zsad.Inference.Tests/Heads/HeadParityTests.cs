@@ -23,6 +23,7 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
     [InlineData("anovl")]
     [InlineData("mediclip")]
     [InlineData("mvfa")]
+    [InlineData("adaclip")]
     public void Head_matches_the_PyTorch_reference(string name)
     {
         var dir = fixture.CaseDir(name);
@@ -49,6 +50,8 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
                 return (ReadOnlyMemory<float>)outputs[names.IndexOf(l.Output!)].AsMemory(b * count, count);
             }).ToList();
             var global = outputs[names.IndexOf(bundle.Manifest.GlobalOutput!)].AsSpan(b * head.EmbedDim, head.EmbedDim);
+            if (head.NeedsImageText)
+                head.SetImageText(outputs[names.IndexOf(bundle.Manifest.TextOutput!)].AsSpan(b * 2 * head.EmbedDim, 2 * head.EmbedDim));
             var score = head.Run(tokens, global, map);
             for (var p = 0; p < map.Length; p++)
                 mapError = Math.Max(mapError, Math.Abs(map[p] - expectedMap[b * map.Length + p]));
@@ -57,6 +60,116 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         output.WriteLine($"{name}: max |map - reference| = {mapError:E2}, max |score - reference| = {scoreError:E2}");
         Assert.True(mapError <= Tolerance, $"{name}: map differs from the PyTorch reference by {mapError:E2}");
         Assert.True(scoreError <= Tolerance, $"{name}: image score differs from the PyTorch reference by {scoreError:E2}");
+    }
+
+    /// <summary>AnoVL with its test-time adapter: the C# adapter (hand-written gradients, AdamW) replays the
+    /// reference's random draws (parity/draws.f32) and must land on the map of PyTorch's autograd + AdamW.</summary>
+    [Fact]
+    public void AnoVl_test_time_adapter_matches_the_PyTorch_reference()
+    {
+        var dir = fixture.CaseDir("anovl-tta");
+        var bundle = BundleLoader.Load(Path.Combine(dir, "bundle"));
+        var inputs = ReadFloats(Path.Combine(dir, "parity", "inputs.f32"));
+        var expectedMap = ReadFloats(Path.Combine(dir, "parity", "expected_map.f32"));
+        var expectedScore = ReadFloats(Path.Combine(dir, "parity", "expected_score.f32"));
+        var n = expectedScore.Length;
+
+        using var detector = new ClipDetector(bundle, new EngineOptions { PreferCuda = false, MaxBatch = n, IntraOpThreads = 2 });
+        var head = Assert.IsType<AnoVlHead>(detector.Head);
+        Assert.True(head.AdaptsAtTestTime);
+        head.Draws = new RecordedDraws(ReadFloats(Path.Combine(dir, "parity", "draws.f32")));
+        bundle.Manifest.TestTimeAdapter = null;
+        var plain = ClipHeads.Create(bundle);
+        inputs.CopyTo(detector.Engine.Input);
+        var outputs = detector.Engine.Run(n);
+        var names = detector.Engine.OutputNames.ToList();
+        var (grid, dim) = head.Layers[0];
+        var map = new float[head.Size * head.Size];
+        var plainMap = new float[map.Length];
+        float mapError = 0, scoreError = 0, adaptation = 0;
+        for (var b = 0; b < n; b++)
+        {
+            ReadOnlyMemory<float>[] tokens = [outputs[names.IndexOf(bundle.Layers[0].Output!)].AsMemory(b * grid * grid * dim, grid * grid * dim)];
+            var global = outputs[names.IndexOf(bundle.Manifest.GlobalOutput!)].AsSpan(b * head.EmbedDim, head.EmbedDim);
+            var score = head.Run(tokens, global, map);
+            plain.Run(tokens, global, plainMap);
+            for (var p = 0; p < map.Length; p++)
+            {
+                mapError = Math.Max(mapError, Math.Abs(map[p] - expectedMap[b * map.Length + p]));
+                adaptation = Math.Max(adaptation, Math.Abs(map[p] - plainMap[p]));
+            }
+            scoreError = Math.Max(scoreError, Math.Abs(score - expectedScore[b]));
+        }
+        output.WriteLine($"anovl-tta: max |map - reference| = {mapError:E2}, max |score - reference| = {scoreError:E2}, max |adapted - unadapted map| = {adaptation:E2}");
+        Assert.True(adaptation > 10 * Tolerance, $"the adapter barely moved the map ({adaptation:E2}): the parity would prove nothing");
+        Assert.True(mapError <= Tolerance, $"anovl-tta: map differs from the PyTorch reference by {mapError:E2}");
+        Assert.True(scoreError <= Tolerance, $"anovl-tta: image score differs from the PyTorch reference by {scoreError:E2}");
+    }
+
+    [Fact]
+    public void Catalog_runs_an_adaclip_bundle_with_per_image_text()
+    {
+        var detector = DetectorCatalog.Create(Path.Combine(fixture.CaseDir("adaclip"), "bundle"), normalsDirectory: null);
+        try
+        {
+            var (volume, mask) = SmallVolume();
+            var result = detector.Detect(volume, mask);
+            Assert.True(result.Map.HasSameGrid(volume));
+            Assert.All(result.Map.Data, v => Assert.InRange(v, 0f, 1f));
+            Assert.Contains(result.Map.Data, v => v > 0);
+            Assert.InRange(result.ImageScore, 0, 1);
+        }
+        finally
+        {
+            (detector as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void AnoVl_test_time_adapter_gives_a_slice_the_same_map_every_run()
+    {
+        var bundleDir = Path.Combine(fixture.CaseDir("anovl-tta"), "bundle");
+        var (volume, mask) = SmallVolume();
+        var maps = new List<float[]>();
+        foreach (var batch in new[] { 3, 3, 1 })
+        {
+            using var detector = new ClipDetector(BundleLoader.Load(bundleDir), new EngineOptions { PreferCuda = false, MaxBatch = batch, IntraOpThreads = 2 });
+            maps.Add(detector.Detect(volume, mask).Map.Data.ToArray());
+        }
+        Assert.Equal(maps[0], maps[1]);
+        // Another batching may change the encoder's last bits, not the draws: the seed is the slice index.
+        Assert.All(maps[0].Zip(maps[2]), pair => Assert.InRange(Math.Abs(pair.First - pair.Second), 0f, 1e-4f));
+    }
+
+    private static (Volume<float> Volume, Volume<byte> Mask) SmallVolume()
+    {
+        var volume = new Volume<float>(40, 36, 5, Affine.Identity);
+        var mask = volume.Like<byte>();
+        for (var k = 1; k < 4; k++)
+            for (var j = 6; j < 30; j++)
+                for (var i = 8; i < 34; i++)
+                {
+                    volume.Data[volume.IndexOf(i, j, k)] = 100 + 20 * MathF.Sin(i * 0.4f) + 3 * j + k;
+                    mask.Data[mask.IndexOf(i, j, k)] = 1;
+                }
+        return (volume, mask);
+    }
+
+    /// <summary>Replays the reference's draws in the order the adapter asks for them.</summary>
+    private sealed class RecordedDraws(float[] values) : IAdapterDraws
+    {
+        private int _next;
+
+        public void Uniform(Span<float> destination, float bound) => Take(destination);
+
+        public void Normal(Span<float> destination, float std) => Take(destination);
+
+        private void Take(Span<float> destination)
+        {
+            Assert.True(_next + destination.Length <= values.Length, "the adapter asked for more draws than the reference recorded");
+            values.AsSpan(_next, destination.Length).CopyTo(destination);
+            _next += destination.Length;
+        }
     }
 
     [Fact]

@@ -21,6 +21,8 @@ METHOD_SETTINGS = {
                   smoothingSigma=0, imageScore="global-softmax"),
     "mediclip": dict(temperature=1.0, mapOrder="upsample-then-softmax", upsampleAlignCorners=True,
                      layerReduction="mean", smoothingSigma=0, imageScore="max-map"),
+    "adaclip": dict(temperature=0.01, mapOrder="upsample-then-softmax", upsampleAlignCorners=True,
+                    layerReduction="mean", smoothingSigma=4, imageScore="hybrid-semantic-fusion"),
     "mvfa": dict(temperature=0.01, mapOrder="upsample-then-softmax", upsampleAlignCorners=True, layerReduction="sum",
                  smoothingSigma=0, imageScore="max-map"),
 }
@@ -40,22 +42,38 @@ def write_f32(path, tensor):
 
 
 def write_bundle(folder, model, method, name, backbone, weights, text, layer_dims, adapters=None, memory=None,
-                 mean=CLIP_MEAN, std=CLIP_STD, resize="bicubic", image_score=None, grid=None):
-    """adapters: {layer name: (weight [D, W], bias [D] or None)}; memory: [M, sum of layer dims] or None."""
+                 mean=CLIP_MEAN, std=CLIP_STD, resize="bicubic", image_score=None, grid=None, text_output=None, embed_dim=None,
+                 prompt_embeddings=None, test_time_adapter=None):
+    """adapters: {layer name: (weight [D, W], bias [D] or None)}; memory: [M, sum of layer dims] or None.
+    text None with text_output: the encoder yields per-image text features [N, 2, D] under that output name
+    (AdaCLIP) and embed_dim gives D. prompt_embeddings [P, D] + test_time_adapter {steps, lr, noiseStd,
+    weightDecay}: AnoVL's test-time adapter."""
     os.makedirs(folder, exist_ok=True)
     export_onnx(model, os.path.join(folder, "encoder.onnx"))
-    write_f32(os.path.join(folder, "text_features.f32"), text)
+    if text is not None:
+        write_f32(os.path.join(folder, "text_features.f32"), text)
     names = model.output_names()
     layers = [{"name": f"layer{k}", "output": names[i], "grid": grid or model.grid, "dim": layer_dims[i]}
               for i, k in enumerate(model.out_layers)]
     manifest = {
         "schemaVersion": 1, "name": name, "method": method, "backbone": backbone, "weights": weights,
         "input": {"size": model.size, "resize": resize, "alignCorners": False, "mean": list(mean), "std": list(std)},
-        "embedDim": int(text.shape[-1]), "layers": layers, "globalOutput": "global",
+        "embedDim": int(text.shape[-1] if text is not None else embed_dim), "layers": layers, "globalOutput": "global",
         **METHOD_SETTINGS[method],
         "encoder": "encoder.onnx",
-        "textFeatures": {"path": "text_features.f32", "shape": list(text.shape)},
     }
+    used = [manifest["encoder"]]
+    if text is not None:
+        manifest["textFeatures"] = {"path": "text_features.f32", "shape": list(text.shape)}
+        used.append("text_features.f32")
+    if text_output:
+        manifest["textOutput"] = text_output
+    if prompt_embeddings is not None:
+        write_f32(os.path.join(folder, "prompt_embeddings.f32"), prompt_embeddings)
+        manifest["promptEmbeddings"] = {"path": "prompt_embeddings.f32", "shape": list(prompt_embeddings.shape)}
+        used.append("prompt_embeddings.f32")
+    if test_time_adapter:
+        manifest["testTimeAdapter"] = dict(test_time_adapter)
     if image_score:
         manifest["imageScore"] = image_score
     if adapters:
@@ -71,7 +89,6 @@ def write_bundle(folder, model, method, name, backbone, weights, text, layer_dim
     if memory is not None:
         write_f32(os.path.join(folder, "memory_bank.f32"), memory)
         manifest["memoryBank"] = {"path": "memory_bank.f32", "shape": list(memory.shape)}
-    used = [manifest["encoder"], manifest["textFeatures"]["path"]]
     used += [a["path"] for a in manifest.get("adapters", [])]
     if memory is not None:
         used.append("memory_bank.f32")

@@ -111,3 +111,90 @@ def mvfa_zero_shot(tokens, T, size, temperature=0.01, align=True):
         logits = _up(_grid(l2(t) @ T.T / temperature), size, align)
         total = total + torch.softmax(logits, dim=1)[:, 1]
     return total, total.flatten(1).max(dim=1).values
+
+
+def kmeans_first_distinct(points, k, max_iter=300):
+    """Lloyd's k-means with a deterministic start, written identically in C# (Heads/DeterministicKMeans.cs):
+    the initial centres are the first k pairwise-distinct rows of `points` in the given order (the caller passes
+    them in descending anomaly order); each iteration assigns every row to its nearest centre by squared
+    Euclidean distance (ties to the lower index), then moves each centre to the mean of its rows (an empty
+    cluster keeps its centre); stops when no assignment changes. float64 throughout. sklearn's KMeans (random
+    k-means++ with n_init) cannot be reproduced bit for bit: this is the documented deviation."""
+    pts = points.double()
+    centres = []
+    for row in pts:
+        if all(not torch.equal(row, c) for c in centres):
+            centres.append(row)
+            if len(centres) == k:
+                break
+    c = torch.stack(centres)
+    labels = None
+    for _ in range(max_iter):
+        d = ((pts[:, None, :] - c[None, :, :]) ** 2).sum(-1)
+        new = d.argmin(dim=1)                       # first minimum on ties
+        if labels is not None and torch.equal(new, labels):
+            break
+        labels = new
+        for j in range(c.shape[0]):
+            members = pts[labels == j]
+            if len(members) > 0:
+                c[j] = members.mean(dim=0)
+    return labels, c.shape[0]
+
+
+def adaclip(tokens, g, text, size, temperature=0.01, sigma=4.0, align=True, clusters=20, per_cluster=5):
+    """tokens[l] [N, P, D] after Linear_k, g [N, D] after the CLS Linear, text [N, 2, D] (per image).
+    Map: 100 f_k.T per layer -> bilinear (align_corners True) -> mean over layers -> softmax -> p_a -> Gaussian 4.
+    Score (hybrid semantic fusion): p_a per patch from the layer-mean logits (before upsampling); the top
+    clusters*per_cluster patches; k-means on their concatenated layer tokens; each cluster's centre is the mean of
+    its members' tokens over all layers (the authors cat the per-layer rows, then mean); c = L2(mean of the
+    non-empty clusters' centres); score = softmax(100 L2(0.2 c + 0.8 g).T)[a]."""
+    f = [l2(t) for t in tokens]
+    gu = l2(g)
+    maps, scores = [], []
+    for b in range(g.shape[0]):
+        T = text[b]
+        logits = [fl[b:b + 1] @ T.T / temperature for fl in f]               # [1, P, 2] per layer
+        up = torch.stack([_up(_grid(x), size, align) for x in logits]).mean(dim=0)
+        maps.append(torch.softmax(up, dim=1)[:, 1])
+        pa = torch.softmax(torch.stack(logits).mean(dim=0), dim=-1)[0, :, 1]  # [P]
+        top = torch.topk(pa, k=min(pa.shape[0], clusters * per_cluster)).indices
+        selected = [fl[b, top] for fl in f]                                   # [K, D] per layer
+        labels, count = kmeans_first_distinct(torch.cat(selected, dim=1), clusters)
+        centres = []
+        for j in range(count):
+            rows = torch.cat([s[labels == j] for s in selected], dim=0)
+            if len(rows) > 0:
+                centres.append(rows.double().mean(dim=0))
+        c = l2(torch.stack(centres).mean(dim=0)).float()
+        fused = l2(0.2 * c + 0.8 * gu[b])
+        scores.append(torch.softmax(fused @ T.T / temperature, dim=-1)[1])
+    return gaussian_scipy(torch.cat(maps), sigma), torch.stack(scores)
+
+
+def anovl_tta_tokens(x, E, T, weight, bias, noises, lr=1e-3, weight_decay=0.01):
+    """AnoVL's test-time adapter on one image's tokens x [P, D] (ln_post(vv) @ proj, not normalised), with autograd
+    and torch.optim.AdamW as the authors run it (hq-deng/AnoVL vl_test.py + model.py TextAdapter):
+    y = 0.5 x + 0.5 tanh(W L2(x) + b) @ E; p = softmax(L2(y) @ T.T) (no temperature); per step the batch is
+    [x, x + noise_s]; loss = mean_patches(entropy(p_clean)) + 0.5 mean_patches(-log p_noisy,a - log p_clean,n).
+    W, b start from the given draws (the authors: nn.Linear.reset_parameters per image); AdamW defaults but lr
+    (betas 0.9/0.999, eps 1e-8, weight decay 0.01), a fresh optimiser per image. Returns the adapted clean tokens."""
+    w = weight.clone().double().requires_grad_(True)
+    b_ = bias.clone().double().requires_grad_(True)
+    x, E, T = x.double(), E.double(), T.double()
+    opt = torch.optim.AdamW([w, b_], lr=lr, weight_decay=weight_decay)
+
+    def adapt(v):
+        return 0.5 * v + 0.5 * torch.tanh(l2(v) @ w.T + b_) @ E
+
+    for noise in noises:
+        p = torch.softmax(l2(adapt(torch.stack([x, x + noise.double()]))) @ T.T, dim=-1)
+        clean, noisy = p[0], p[1]
+        entropy = -(clean * clean.log()).sum(-1).mean()
+        hard = (-noisy[:, 1].log() - clean[:, 0].log()).mean()
+        loss = entropy + 0.5 * hard
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return adapt(x).float()
