@@ -18,7 +18,8 @@ What is baked into encoder.onnx:
   sizes; AnomalyCLIP/MediCLIP QuickGELU; ViT-B-16-plus-240 GELU);
 - per-layer patch tokens (raw, value-value + ln_post @ proj, or MVFA adapter features) and the global embedding.
 Text features are precomputed by the method's own prompt code and passed in as a [2, D] (or [L, 2, D]) tensor file
-(torch.save); this script does not re-implement prompt ensembles.
+(torch.save); this script does not re-implement prompt ensembles. AnoVL's test-time adapter: pass its per-prompt
+embeddings with --prompt-embeddings. Refused with a message: adaclip, mvfa, winclip (see REFUSED below).
 """
 import argparse
 import os
@@ -68,11 +69,22 @@ def copy_openclip(dst, visual, grid, pos_mode):
         b.c_proj.bias.data.copy_(sd[p + "mlp.c_proj.bias"])
 
 
+# Methods this script cannot export yet, and why (it says so instead of writing a bundle that would run wrong).
+REFUSED = {
+    "adaclip": "AdaCLIP's bundle runs both visual passes and the prompted text pass in one graph "
+               "(zsad_export/adaclip.py); copying the OpenAI text tower, the tokenised prompt ensemble and the "
+               "authors' checkpoint (prompts, dynamic prompt generators, Linear_k, CLS Linear) into it is not "
+               "written yet. Only the tiny random-weight AdaCLIP (parity.py) exists.",
+    "mvfa": "MVFA's residual adapters are not mapped from the authors' checkpoint yet.",
+    "winclip": "WinCLIP has no exporter here.",
+}
+
+
 def main():
     import open_clip  # only here: the parity path must not need it
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--method", required=True, choices=["vand", "anomalyclip", "anovl", "mediclip"])
+    ap.add_argument("--method", required=True, choices=["vand", "anomalyclip", "anovl", "mediclip", *REFUSED])
     ap.add_argument("--backbone", required=True)
     ap.add_argument("--pretrained", required=True)
     ap.add_argument("--size", type=int, required=True)
@@ -80,8 +92,14 @@ def main():
     ap.add_argument("--text", required=True, help="torch.save'd [2,D] or [L,2,D] unit text features")
     ap.add_argument("--adapters", help="VAND checkpoint (trainable_linearlayer) or MediCLIP conv adapters")
     ap.add_argument("--weights", default="industrial")
+    ap.add_argument("--prompt-embeddings", help="anovl: torch.save'd [P, D] unit per-prompt text embeddings (normal "
+                    "rows, then abnormal), as AnoVL's prompt_ensemble returns them; enables the test-time adapter")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
+    if a.method in REFUSED:
+        raise SystemExit(f"export_openclip.py cannot export '{a.method}': {REFUSED[a.method]}")
+    if a.prompt_embeddings and a.method != "anovl":
+        raise SystemExit("--prompt-embeddings is AnoVL's test-time adapter; it does not apply to " + a.method)
 
     clip, _, _ = open_clip.create_model_and_transforms(a.backbone, pretrained=a.pretrained)
     v = clip.visual
@@ -105,8 +123,14 @@ def main():
         ck = ck.get("trainable_linearlayer", ck)
         adapters = {f"layer{k}": (ck[f"fc.{i}.weight"].reshape(text.shape[-1], -1), ck.get(f"fc.{i}.bias"))
                     for i, k in enumerate(layers)}
+    tta = {}
+    if a.prompt_embeddings:
+        # AnoVL's settings (vl_test.py, test_zero_shot.sh): 5 AdamW steps, lr 1e-3, noise std 0.05 * 1.1,
+        # torch.optim.AdamW's default weight decay 0.01.
+        tta = dict(prompt_embeddings=torch.load(a.prompt_embeddings).float(),
+                   test_time_adapter=dict(steps=5, lr=1e-3, noiseStd=0.055, weightDecay=0.01))
     write_bundle(a.out, model.eval(), a.method, f"{a.method}-{a.backbone}", a.backbone, a.weights, text, dims,
-                 adapters=adapters, grid=grid)
+                 adapters=adapters, grid=grid, **tta)
     print("wrote", a.out)
 
 

@@ -136,7 +136,7 @@ def build(case, out):
         json.dump({"n": N, "size": SIZE}, f)
 
 
-TTA = dict(steps=5, lr=1e-3, noiseStd=0.055, weightDecay=0.01)
+TTA = dict(steps=5, lr=1e-3, noiseStd=0.055, weightDecay=0.01)   # AnoVL's settings
 
 
 def anovl_tta(x, kw, parity_dir):
@@ -146,8 +146,13 @@ def anovl_tta(x, kw, parity_dir):
     model = ClipVisual(act="gelu", mode="vv", out_layers=(4,), vv_start=1, **kw).eval()
     prompts_per_side = 6
     base = torch.randn(EMBED)
-    E = torch.stack([base + 0.5 * torch.randn(EMBED) for _ in range(2 * prompts_per_side)])   # raw, per prompt
-    text = R.l2(torch.stack([R.l2(E[:prompts_per_side].mean(0)), R.l2(E[prompts_per_side:].mean(0))]))
+    # Prompts spread widely, so that the two class vectors differ enough for p_a (no temperature) to have a range
+    # in which the adaptation shows.
+    raw = torch.stack([base + 3 * torch.randn(EMBED) for _ in range(2 * prompts_per_side)])
+    # As AnoVL's prompt_ensemble.py: E holds the unit per-prompt rows (normal, then abnormal); each class vector
+    # is L2(mean of the raw rows).
+    E = R.l2(raw)
+    text = torch.stack([R.l2(raw[:prompts_per_side].mean(0)), R.l2(raw[prompts_per_side:].mean(0))])
     bound = EMBED ** -0.5
     draws, maps, scores = [], 0, None
     with torch.no_grad():

@@ -101,7 +101,7 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
             scoreError = Math.Max(scoreError, Math.Abs(score - expectedScore[b]));
         }
         output.WriteLine($"anovl-tta: max |map - reference| = {mapError:E2}, max |score - reference| = {scoreError:E2}, max |adapted - unadapted map| = {adaptation:E2}");
-        Assert.True(adaptation > 10 * Tolerance, $"the adapter barely moved the map ({adaptation:E2}): the parity would prove nothing");
+        Assert.True(adaptation > 50 * Tolerance, $"the adapter barely moved the map ({adaptation:E2}): the parity would prove nothing");
         Assert.True(mapError <= Tolerance, $"anovl-tta: map differs from the PyTorch reference by {mapError:E2}");
         Assert.True(scoreError <= Tolerance, $"anovl-tta: image score differs from the PyTorch reference by {scoreError:E2}");
     }
