@@ -67,7 +67,7 @@ public static class DetectorCatalog
         if (!Directory.Exists(bundleDir))
             throw new ArgumentException($"unknown detector '{name}' (built-in: {string.Join(", ", BuiltIn)}; or a bundle folder)");
         var bundle = BundleLoader.Load(bundleDir);
-        // ClipHeads.Create names the method when its head is not implemented (adaclip, winclip, feature-memory).
+        // ClipHeads.Create names the method when its head is not implemented (winclip, feature-memory).
         return new Heads.ClipDetector(bundle, logger: logger);
     }
 }

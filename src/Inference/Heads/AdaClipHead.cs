@@ -24,6 +24,10 @@ public sealed class AdaClipHead : ClipHead
     private readonly float[] _patchProbability;
     private readonly int[] _order;
     private readonly float[] _fused;
+    private readonly float[] _global;
+    private readonly double[] _points;
+    private readonly double[] _centre;
+    private readonly double[] _centreSum;
 
     public AdaClipHead(DetectorBundle bundle) : base(bundle)
     {
@@ -36,6 +40,10 @@ public sealed class AdaClipHead : ClipHead
         _patchProbability = new float[patches];
         _order = new int[patches];
         _fused = new float[EmbedDim];
+        _global = new float[EmbedDim];
+        _points = new double[Math.Min(patches, Clusters * PatchesPerCluster) * Layers.Count * EmbedDim];
+        _centre = new double[EmbedDim];
+        _centreSum = new double[EmbedDim];
     }
 
     public override float MapScale => 1f;
@@ -72,7 +80,7 @@ public sealed class AdaClipHead : ClipHead
         Array.Sort(_order, (a, b) => probability[b].CompareTo(probability[a]) is var c && c != 0 ? c : a.CompareTo(b));
         var top = Math.Min(_order.Length, Clusters * PatchesPerCluster);
         var width = Layers.Count * EmbedDim;
-        var points = new double[top * width];
+        var points = _points;
         for (var i = 0; i < top; i++)
             for (var l = 0; l < Layers.Count; l++)
             {
@@ -84,8 +92,8 @@ public sealed class AdaClipHead : ClipHead
 
         // Each cluster's centre is the mean over its members and over the layers (D wide); c is the mean of the
         // centres of the non-empty clusters.
-        var centreSum = new double[EmbedDim];
-        var centre = new double[EmbedDim];
+        var (centre, centreSum) = (_centre, _centreSum);
+        Array.Clear(centreSum);
         var used = 0;
         for (var j = 0; j < clusters; j++)
         {
@@ -110,8 +118,7 @@ public sealed class AdaClipHead : ClipHead
         for (var d = 0; d < EmbedDim; d++)
             fused[d] = (float)(centreSum[d] / used);
         HeadMath.L2NormalizeRows(fused, EmbedDim);
-        // fused <- 0.2 c + 0.8 L2(g), then L2
-        Span<float> g = stackalloc float[EmbedDim];
+        var g = _global.AsSpan();
         global.CopyTo(g);
         HeadMath.L2NormalizeRows(g, EmbedDim);
         TensorPrimitives.Multiply(fused, ClusterWeight, fused);
