@@ -8,7 +8,7 @@ namespace Zsad.Inference.Bundles;
 
 /// <summary>Reads and checks a detector bundle folder (docs/bundle-format.md). Every check that can fail names the
 /// bundle and the mismatch, so a bad export is refused at start-up rather than producing a wrong map later.</summary>
-public static class BundleLoader
+public static partial class BundleLoader
 {
     public const string ManifestFileName = "manifest.json";
 
@@ -84,7 +84,7 @@ public static class BundleLoader
         if (!(sigma >= 0) || !double.IsFinite(sigma))
             throw Fail(dir, $"smoothingSigma must be 0 or more, not {sigma}");
         var imageScore = OneOf(dir, "imageScore", m.ImageScore, BundleVocabulary.ImageScores);
-        if (imageScore is "global-softmax" or "vand-few-shot" or "hybrid-semantic-fusion" or "augmented-mean" && string.IsNullOrWhiteSpace(m.GlobalOutput))
+        if (imageScore is "global-softmax" or "vand-few-shot" or "hybrid-semantic-fusion" or "augmented-mean" or "winclip-few-shot" && string.IsNullOrWhiteSpace(m.GlobalOutput))
             throw Fail(dir, $"imageScore '{imageScore}' needs globalOutput (the encoder's global embedding)");
 
         // Files: every file the manifest uses must be hashed, and every hashed file must be present and match.
@@ -97,6 +97,7 @@ public static class BundleLoader
             used.Add(a.Path ?? throw Fail(dir, $"adapter '{a.Name}' has no path"));
         if (m.MemoryBank?.Path is { } mp)
             used.Add(mp);
+        used.AddRange(WindowMemoryPaths(m));
         foreach (var u in used)
             if (!files.ContainsKey(u))
                 throw Fail(dir, $"'{u}' is used by the manifest but has no sha256 in files");
@@ -111,7 +112,7 @@ public static class BundleLoader
         }
 
         var encoderPath = Resolve(dir, encoderName);
-        CheckEncoder(dir, encoderPath, size, layers, m.GlobalOutput);
+        var encoderOutputs = CheckEncoder(dir, encoderPath, size, layers, m.GlobalOutput);
 
         float[]? text = null;
         if (isClip)
@@ -148,8 +149,9 @@ public static class BundleLoader
         }
 
         float[]? bank = null;
-        // VAND's few-shot mode keeps its memory of normal patch tokens in the same [M, sum of layer dims] form.
-        if (method == DetectorMethod.FeatureMemory || (method == DetectorMethod.Vand && m.MemoryBank is not null))
+        // The few-shot modes of VAND, MVFA and WinCLIP keep their memory of normal patch features in the same
+        // [M, sum of layer dims] form.
+        if (method == DetectorMethod.FeatureMemory || (method is DetectorMethod.Vand or DetectorMethod.Mvfa or DetectorMethod.WinClip && m.MemoryBank is not null))
         {
             var b = m.MemoryBank ?? throw Fail(dir, "method 'feature-memory' needs memoryBank");
             bank = ReadTensor(dir, b, "memoryBank");
@@ -170,6 +172,7 @@ public static class BundleLoader
             TextFeaturesShape = m.TextFeatures?.Shape,
             Adapters = adapters,
             MemoryBank = bank,
+            Windows = ReadWindows(dir, m, method, layers, embedDim, encoderOutputs, bank is not null),
         };
     }
 
@@ -179,7 +182,7 @@ public static class BundleLoader
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static void CheckEncoder(string dir, string encoderPath, int size, List<ManifestLayer> layers, string? globalOutput)
+    private static HashSet<string> CheckEncoder(string dir, string encoderPath, int size, List<ManifestLayer> layers, string? globalOutput)
     {
         OnnxModel model;
         try
@@ -201,6 +204,7 @@ public static class BundleLoader
                 throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include '{l.Output}' of layer '{l.Name}'");
         if (globalOutput is not null && !outputs.Contains(globalOutput))
             throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include globalOutput '{globalOutput}'");
+        return outputs;
     }
 
     private static float[] ReadTensor(string dir, ManifestTensor t, string what)

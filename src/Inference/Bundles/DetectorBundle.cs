@@ -16,6 +16,8 @@ public sealed class DetectorBundle
     public IReadOnlyList<int>? TextFeaturesShape { get; init; }
     public IReadOnlyDictionary<string, float[]> Adapters { get; init; } = new Dictionary<string, float[]>();
     public float[]? MemoryBank { get; init; }
+    /// <summary>WinCLIP's window scales in manifest order; empty for the other methods.</summary>
+    public IReadOnlyList<BundleWindow> Windows { get; init; } = [];
 
     public string Name => Manifest.Name ?? Path.GetFileName(Directory);
 }

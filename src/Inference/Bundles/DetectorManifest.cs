@@ -26,6 +26,7 @@ public sealed class DetectorManifest
     [JsonPropertyName("textFeatures")] public ManifestTensor? TextFeatures { get; set; }
     [JsonPropertyName("adapters")] public List<ManifestTensor>? Adapters { get; set; }
     [JsonPropertyName("memoryBank")] public ManifestTensor? MemoryBank { get; set; }
+    [JsonPropertyName("windows")] public List<ManifestWindow>? Windows { get; set; }
     [JsonPropertyName("files")] public Dictionary<string, string>? Files { get; set; }
 }
 

@@ -23,6 +23,9 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
     [InlineData("anovl")]
     [InlineData("mediclip")]
     [InlineData("mvfa")]
+    [InlineData("mvfa-fewshot")]
+    [InlineData("winclip")]
+    [InlineData("winclip-fewshot")]
     public void Head_matches_the_PyTorch_reference(string name)
     {
         var dir = fixture.CaseDir(name);
@@ -38,18 +41,11 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         Assert.Equal(size, head.Size);
         inputs.CopyTo(detector.Engine.Input);
         var outputs = detector.Engine.Run(n);
-        var names = detector.Engine.OutputNames.ToList();
         var map = new float[size * size];
         float mapError = 0, scoreError = 0;
         for (var b = 0; b < n; b++)
         {
-            var tokens = bundle.Layers.Select((l, i) =>
-            {
-                var count = head.Layers[i].Grid * head.Layers[i].Grid * head.Layers[i].Dim;
-                return (ReadOnlyMemory<float>)outputs[names.IndexOf(l.Output!)].AsMemory(b * count, count);
-            }).ToList();
-            var global = outputs[names.IndexOf(bundle.Manifest.GlobalOutput!)].AsSpan(b * head.EmbedDim, head.EmbedDim);
-            var score = head.Run(tokens, global, map);
+            var score = detector.RunHead(outputs, b, map);
             for (var p = 0; p < map.Length; p++)
                 mapError = Math.Max(mapError, Math.Abs(map[p] - expectedMap[b * map.Length + p]));
             scoreError = Math.Max(scoreError, Math.Abs(score - expectedScore[b]));
