@@ -95,5 +95,51 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         Assert.Contains("method 'vand' runs mapOrder 'upsample-then-softmax', the manifest says 'softmax-then-upsample'", ex.Message);
     }
 
+    [Fact]
+    public void A_few_shot_bundle_with_the_zero_shot_image_score_is_refused()
+    {
+        var bundle = BundleLoader.Load(Path.Combine(fixture.CaseDir("winclip-fewshot"), "bundle"));
+        bundle.Manifest.ImageScore = "global-softmax";
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.EndsWith(": method 'winclip' with a memoryBank (few-shot) implements imageScore 'winclip-few-shot', not 'global-softmax'", ex.Message);
+    }
+
+    [Fact]
+    public void A_few_shot_image_score_without_a_memory_bank_is_refused()
+    {
+        var bundle = BundleLoader.Load(Path.Combine(fixture.CaseDir("vand"), "bundle"));
+        bundle.Manifest.ImageScore = "vand-few-shot";
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.EndsWith(": method 'vand' implements imageScore global-softmax, not 'vand-few-shot' ('vand-few-shot' needs a memoryBank)", ex.Message);
+    }
+
+    [Fact]
+    public void Catalog_runs_a_few_shot_winclip_bundle()
+    {
+        var bundleDir = Path.Combine(fixture.CaseDir("winclip-fewshot"), "bundle");
+        var volume = new Volume<float>(30, 28, 3, Affine.Identity);
+        var mask = volume.Like<byte>();
+        for (var k = 0; k < 3; k++)
+            for (var j = 4; j < 24; j++)
+                for (var i = 5; i < 25; i++)
+                {
+                    volume.Data[volume.IndexOf(i, j, k)] = 80 + 15 * MathF.Cos(j * 0.5f) + 2 * i + k;
+                    mask.Data[mask.IndexOf(i, j, k)] = 1;
+                }
+        var detector = DetectorCatalog.Create(bundleDir, normalsDirectory: null);
+        try
+        {
+            Assert.IsType<WinClipHead>(((ClipDetector)detector).Head);
+            var result = detector.Detect(volume, mask);
+            Assert.All(result.Map.Data, v => Assert.InRange(v, 0f, 1f));
+            Assert.Contains(result.Map.Data, v => v > 0);
+            Assert.InRange(result.ImageScore, 0, 1);
+        }
+        finally
+        {
+            (detector as IDisposable)?.Dispose();
+        }
+    }
+
     private static float[] ReadFloats(string path) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(path)).ToArray();
 }
