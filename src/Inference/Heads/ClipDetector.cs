@@ -30,7 +30,7 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         _reads =
         [
             .. bundle.Layers.Select((l, i) => (IndexOfOutput(l.Output!), new[] { _head.Layers[i].Grid * _head.Layers[i].Grid, _head.Layers[i].Dim }, "grid² patches without CLS, dim")),
-            .. _head.ExtraOutputs.Select(o => (IndexOfOutput(o.Output), o.ItemShape, "per the manifest")),
+            .. _head.ExtraOutputs.Select(o => (IndexOfOutput(o.Output), o.ItemShape, o.Meaning)),
         ];
         _globalOutput = _head.NeedsGlobal ? IndexOfOutput(bundle.Manifest.GlobalOutput ?? throw new BundleException($"detector bundle {bundle.Directory}: manifest.json has no 'globalOutput'")) : -1;
     }

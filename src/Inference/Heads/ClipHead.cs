@@ -51,9 +51,9 @@ public abstract class ClipHead
     /// <summary>Whether <see cref="Run"/> reads the encoder's global embedding.</summary>
     public abstract bool NeedsGlobal { get; }
 
-    /// <summary>Encoder outputs the head reads besides the layers (name, shape per slice), passed to
-    /// <see cref="Run"/> after the layer tokens: WinCLIP's window embeddings; none for the other heads.</summary>
-    public virtual IReadOnlyList<(string Output, int[] ItemShape)> ExtraOutputs => [];
+    /// <summary>Encoder outputs the head reads besides the layers (name, shape per slice, what the dimensions are),
+    /// passed to <see cref="Run"/> after the layer tokens: WinCLIP's window embeddings; none for the other heads.</summary>
+    public virtual IReadOnlyList<(string Output, int[] ItemShape, string Meaning)> ExtraOutputs => [];
 
     protected float[] Text { get; }
 

@@ -48,8 +48,8 @@ public sealed class WinClipHead : ClipHead
 
     public override bool NeedsGlobal => true;
 
-    public override IReadOnlyList<(string Output, int[] ItemShape)> ExtraOutputs
-        => _windows.Select(w => (w.Output, new[] { w.Count, EmbedDim })).ToArray();
+    public override IReadOnlyList<(string Output, int[] ItemShape, string Meaning)> ExtraOutputs
+        => _windows.Select(w => (w.Output, new[] { w.Count, EmbedDim }, $"{w.PerAxis}x{w.PerAxis} windows of {w.Scale}x{w.Scale} patches at stride {w.Stride}, embedDim")).ToArray();
 
     public override float Run(IReadOnlyList<ReadOnlyMemory<float>> layerTokens, ReadOnlySpan<float> global, Span<float> map)
     {

@@ -141,5 +141,27 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public void Window_outputs_that_do_not_match_the_manifest_are_refused_at_the_first_batch()
+    {
+        // 6x6 patch grid: scale 2 at stride 2 still reaches the edge, so the loader accepts it, but the encoder
+        // yields the 25 stride-1 windows, not the 9 the manifest now describes.
+        using var copy = new TempDir();
+        var source = Path.Combine(fixture.CaseDir("winclip"), "bundle");
+        foreach (var f in Directory.EnumerateFiles(source))
+            File.Copy(f, Path.Combine(copy.Path, Path.GetFileName(f)));
+        var manifest = JsonNode.Parse(File.ReadAllText(copy.File("manifest.json")))!;
+        manifest["windows"]![0]!["stride"] = 2;
+        File.WriteAllText(copy.File("manifest.json"), manifest.ToJsonString());
+        using var detector = new ClipDetector(BundleLoader.Load(copy.Path), new EngineOptions { PreferCuda = false, MaxBatch = 1, IntraOpThreads = 1 });
+        var volume = new Volume<float>(8, 8, 1, Affine.Identity);
+        Array.Fill(volume.Data, 1f);
+        volume.Data[10] = 3;
+        var mask = volume.Like<byte>();
+        Array.Fill(mask.Data, (byte)1);
+        var ex = Assert.Throws<BundleException>(() => detector.Detect(volume, mask));
+        Assert.EndsWith(": encoder output 'windows_2' is [25, 32] per slice, the manifest says [9, 32] (3x3 windows of 2x2 patches at stride 2, embedDim)", ex.Message);
+    }
+
     private static float[] ReadFloats(string path) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(path)).ToArray();
 }
