@@ -17,6 +17,8 @@ public sealed class WinClipHead : ClipHead
     private readonly int _grid;
     private readonly FeatureMemory[]? _windowMemory;
     private readonly FeatureMemory[]? _tokenMemory;
+    private readonly int[][] _windowPatches;
+    private readonly float[][] _coverage;
     private readonly float[] _windowScores;
     private readonly float[] _inverseSum;
     private readonly float[] _perPatch;
@@ -33,6 +35,8 @@ public sealed class WinClipHead : ClipHead
             _tokenMemory = FeatureMemory.PerLayer(bank, Layers.Select(l => l.Dim).ToArray());
             _windowMemory = _windows.Select(w => new FeatureMemory(w.MemoryBank!, EmbedDim)).ToArray();
         }
+        _windowPatches = _windows.Select(WindowPatches).ToArray();
+        _coverage = _windowPatches.Select(Coverage).ToArray();
         _windowScores = new float[_windows.Max(w => w.Count)];
         _inverseSum = new float[patches];
         _perPatch = new float[patches];
@@ -64,7 +68,7 @@ public sealed class WinClipHead : ClipHead
             var unit = UnitRows(layerTokens[Layers.Count + s].Span);
             HeadMath.LogitDifference(unit, EmbedDim, TextFor(-1), Temperature, scores);
             HeadMath.AbnormalProbability(scores);
-            HarmonicMean(window, scores, _perPatch);
+            HarmonicMean(s, scores, _perPatch);
             TensorPrimitives.Reciprocal(_perPatch, _perPatch);
             TensorPrimitives.Add(zero, _perPatch, zero);
         }
@@ -85,7 +89,7 @@ public sealed class WinClipHead : ClipHead
             var distances = _windowScores.AsSpan(0, window.Count);
             _windowMemory![s].MinCosineDistance(layerTokens[Layers.Count + s].Span, distances);
             TensorPrimitives.Multiply(distances, 0.5f, distances);
-            HarmonicMean(window, distances, _perPatch);
+            HarmonicMean(s, distances, _perPatch);
             TensorPrimitives.Add(few, _perPatch, few);
         }
         for (var l = 0; l < Layers.Count; l++)
@@ -112,28 +116,43 @@ public sealed class WinClipHead : ClipHead
         return unit;
     }
 
-    /// <summary>Per patch: (windows covering it) / sum over them of 1 / score. A zero score makes the patch 0, as
-    /// in the re-implementation (1/0 = inf).</summary>
-    private void HarmonicMean(BundleWindow window, ReadOnlySpan<float> scores, Span<float> perPatch)
+    /// <summary>Per patch: (windows of scale number <paramref name="scaleIndex"/> covering it) / sum over them of 1 / score. A
+    /// zero score makes the patch 0, as in the re-implementation (1/0 = inf).</summary>
+    private void HarmonicMean(int scaleIndex, ReadOnlySpan<float> scores, Span<float> perPatch)
     {
         var inverse = _inverseSum.AsSpan();
         inverse.Clear();
-        var coverage = perPatch;
-        coverage.Clear();
+        var patches = _windowPatches[scaleIndex];
+        var cells = patches.Length / scores.Length;
+        for (var w = 0; w < scores.Length; w++)
+        {
+            var reciprocal = 1f / scores[w];
+            foreach (var patch in patches.AsSpan(w * cells, cells))
+                inverse[patch] += reciprocal;
+        }
+        TensorPrimitives.Divide(_coverage[scaleIndex], inverse, perPatch);
+    }
+
+    /// <summary>[windows x scale²] patch indices: window (i, j), row-major by top-left patch, covers patches
+    /// (stride i + dy, stride j + dx), dy, dx &lt; scale.</summary>
+    private int[] WindowPatches(BundleWindow window)
+    {
+        var patches = new int[window.Count * window.Scale * window.Scale];
+        var n = 0;
         for (var wy = 0; wy < window.PerAxis; wy++)
             for (var wx = 0; wx < window.PerAxis; wx++)
-            {
-                var reciprocal = 1f / scores[wy * window.PerAxis + wx];
                 for (var dy = 0; dy < window.Scale; dy++)
-                {
-                    var row = (wy * window.Stride + dy) * _grid + wx * window.Stride;
                     for (var dx = 0; dx < window.Scale; dx++)
-                    {
-                        inverse[row + dx] += reciprocal;
-                        coverage[row + dx] += 1;
-                    }
-                }
-            }
-        TensorPrimitives.Divide(coverage, inverse, perPatch);
+                        patches[n++] = (wy * window.Stride + dy) * _grid + wx * window.Stride + dx;
+        return patches;
+    }
+
+    /// <summary>How many windows cover each patch.</summary>
+    private float[] Coverage(int[] windowPatches)
+    {
+        var count = new float[_grid * _grid];
+        foreach (var patch in windowPatches)
+            count[patch]++;
+        return count;
     }
 }
