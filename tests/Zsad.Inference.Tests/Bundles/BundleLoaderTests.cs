@@ -38,6 +38,17 @@ public sealed class BundleLoaderTests
     }
 
     [Fact]
+    public void MvfaMemoryBank_OfTheWrongWidth_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.Manifest["method"] = "mvfa";
+        b.WriteFloats("memory_bank.f32", 3 * 15);
+        b.Manifest["memoryBank"] = JsonNode.Parse("""{ "path": "memory_bank.f32", "shape": [3, 15] }""");
+        b.Save();
+        Assert.EndsWith(": memoryBank shape [3, 15] must be [M, 16] (the sum of the layer dims)", b.LoadError());
+    }
+
+    [Fact]
     public void MissingManifest_IsRefused()
     {
         using var b = new BundleFixture();

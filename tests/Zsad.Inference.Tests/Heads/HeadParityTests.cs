@@ -114,6 +114,20 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public void A_memory_bank_for_a_method_without_a_few_shot_mode_is_refused()
+    {
+        var loaded = BundleLoader.Load(Path.Combine(fixture.CaseDir("anomalyclip"), "bundle"));
+        var bundle = new DetectorBundle
+        {
+            Directory = loaded.Directory, Manifest = loaded.Manifest, Method = loaded.Method, ResizeMode = loaded.ResizeMode,
+            EncoderPath = loaded.EncoderPath, Layers = loaded.Layers, TextFeatures = loaded.TextFeatures,
+            TextFeaturesShape = loaded.TextFeaturesShape, MemoryBank = new float[loaded.Layers.Sum(l => l.Dim!.Value)],
+        };
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.EndsWith(": method 'anomalyclip' has no few-shot mode, but the manifest has a memoryBank", ex.Message);
+    }
+
+    [Fact]
     public void Catalog_runs_a_few_shot_winclip_bundle()
     {
         var bundleDir = Path.Combine(fixture.CaseDir("winclip-fewshot"), "bundle");
