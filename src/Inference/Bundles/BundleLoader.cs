@@ -149,6 +149,8 @@ public static partial class BundleLoader
         }
 
         float[]? bank = null;
+        if (m.MemoryBank is not null && method is not (DetectorMethod.FeatureMemory or DetectorMethod.Vand or DetectorMethod.Mvfa or DetectorMethod.WinClip))
+            throw Fail(dir, $"method '{methodName}' has no few-shot mode and does not read a memoryBank (few-shot: vand, mvfa, winclip)");
         // The few-shot modes of VAND, MVFA and WinCLIP keep their memory of normal patch features in the same
         // [M, sum of layer dims] form.
         if (method == DetectorMethod.FeatureMemory || (method is DetectorMethod.Vand or DetectorMethod.Mvfa or DetectorMethod.WinClip && m.MemoryBank is not null))
