@@ -11,6 +11,13 @@ format and the heads, this script only copies real weights into the same ClipVis
       --layers 6,12,18,24 --adapters exps/pretrained/mvtec_pretrained.pth --text text_features.pt --out bundles/vand
   python3 export_openclip.py --method anovl --backbone ViT-B-16-plus-240 --pretrained laion400m_e32 --size 240 \
       --layers 12 --text anovl_text.pt --out bundles/anovl
+  python3 export_openclip.py --method winclip --backbone ViT-B-16-plus-240 --pretrained laion400m_e32 --size 240 \
+      --layers 12 --text winclip_text.pt --out bundles/winclip
+
+WinCLIP (zero-shot bundle): the 2x2 and 3x3 windows at stride 1 on the 15x15 grid are baked into the graph
+(outputs windows_2 [N, 196, 640], windows_3 [N, 169, 640]); tokens_12 are the raw last-block tokens that a few-shot
+bundle's patch memory holds. Its --text is [2, 640]: per side the mean of the raw prompt-ensemble embeddings, then
+L2 (zqhang's and caoyunkang's V1). Few-shot memory banks are added later from normal slices (docs/bundle-format.md).
 
 What is baked into encoder.onnx:
 - the positional-embedding table resized to the input grid (bicubic; AnomalyCLIP bilinear), CLS row kept;
@@ -19,7 +26,7 @@ What is baked into encoder.onnx:
 - per-layer patch tokens (raw, value-value + ln_post @ proj, or MVFA adapter features) and the global embedding.
 Text features are precomputed by the method's own prompt code and passed in as a [2, D] (or [L, 2, D]) tensor file
 (torch.save); this script does not re-implement prompt ensembles. AnoVL's test-time adapter: pass its per-prompt
-embeddings with --prompt-embeddings. Refused with a message: adaclip, mvfa, winclip (see REFUSED below).
+embeddings with --prompt-embeddings. Refused with a message: adaclip, mvfa (see REFUSED below).
 """
 import argparse
 import os
@@ -32,8 +39,9 @@ import torch.nn.functional as F  # noqa: E402
 
 from zsad_export.bundle import write_bundle  # noqa: E402
 from zsad_export.model import ClipVisual  # noqa: E402
+from zsad_export.winclip import WinClipVisual, write_winclip_bundle  # noqa: E402
 
-MODES = {"vand": "raw", "mediclip": "raw", "anomalyclip": "vv", "anovl": "vv"}
+MODES = {"vand": "raw", "mediclip": "raw", "anomalyclip": "vv", "anovl": "vv", "winclip": "raw"}
 ACTS = {"vand": "gelu", "mvfa": "gelu", "adaclip": "gelu", "anomalyclip": "quickgelu", "mediclip": "quickgelu"}
 
 
@@ -76,7 +84,6 @@ REFUSED = {
                "authors' checkpoint (prompts, dynamic prompt generators, Linear_k, CLS Linear) into it is not "
                "written yet. Only the tiny random-weight AdaCLIP (parity.py) exists.",
     "mvfa": "MVFA's residual adapters are not mapped from the authors' checkpoint yet.",
-    "winclip": "WinCLIP has no exporter here.",
 }
 
 
@@ -84,7 +91,7 @@ def main():
     import open_clip  # only here: the parity path must not need it
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--method", required=True, choices=["vand", "anomalyclip", "anovl", "mediclip", *REFUSED])
+    ap.add_argument("--method", required=True, choices=["vand", "anomalyclip", "anovl", "mediclip", "winclip", *REFUSED])
     ap.add_argument("--backbone", required=True)
     ap.add_argument("--pretrained", required=True)
     ap.add_argument("--size", type=int, required=True)
@@ -107,6 +114,17 @@ def main():
     grid = a.size // patch
     layers = tuple(int(x) for x in a.layers.split(","))
     mode = MODES[a.method]
+    text = torch.load(a.text).float()
+    if a.method == "winclip":
+        # ViT-B-16-plus-240 at 240: the native 15x15 grid, GELU; windows of 2x2 and 3x3 patches at stride 1.
+        model = WinClipVisual(scales=(2, 3), stride=1, size=a.size, patch=patch, width=width,
+                              layers=len(v.transformer.resblocks), heads=v.transformer.resblocks[0].attn.num_heads,
+                              embed=v.proj.shape[1], act="gelu", out_layers=layers)
+        copy_openclip(model, v, grid, "bicubic")
+        write_winclip_bundle(a.out, model.eval(), f"winclip-{a.backbone}", a.backbone, a.weights, text,
+                             [width] * len(layers), grid=grid)
+        print("wrote", a.out)
+        return
     model = ClipVisual(size=a.size, patch=patch, width=width, layers=len(v.transformer.resblocks),
                        heads=v.transformer.resblocks[0].attn.num_heads, embed=v.proj.shape[1],
                        act=ACTS.get(a.method, "gelu" if "plus" in a.backbone else "quickgelu"), mode=mode,
@@ -115,7 +133,6 @@ def main():
     # The grid is floor(size / patch): ViT-L/14 at 240 drops the last 2 px, as the conv does.
     model.size = a.size
     copy_openclip(model, v, grid, "bilinear" if a.method == "anomalyclip" else "bicubic")
-    text = torch.load(a.text).float()
     adapters = None
     dims = [width if mode == "raw" else v.proj.shape[1]] * len(layers)
     if a.adapters:

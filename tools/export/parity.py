@@ -21,6 +21,8 @@ from zsad_export import reference as R  # noqa: E402
 from zsad_export.bundle import CLIP_MEAN, CLIP_STD, write_bundle, write_f32  # noqa: E402
 from zsad_export.adaclip import AdaClip  # noqa: E402
 from zsad_export.model import ClipVisual  # noqa: E402
+from zsad_export import winclip as W  # noqa: E402
+from zsad_export.winclip import WinClipVisual  # noqa: E402
 
 SIZE, PATCH, WIDTH, LAYERS, HEADS, EMBED, N = 96, 16, 64, 4, 4, 32, 3
 
@@ -99,13 +101,19 @@ def build(case, out):
             *tok, g = model(x)
             m, s = R.mediclip(tok, list(adapters.values()), text, SIZE)
         method = "mediclip"
-    elif case == "mvfa":
+    elif case in ("mvfa", "mvfa-fewshot"):
         model = ClipVisual(act="gelu", mode="mvfa", out_layers=(1, 2, 3, 4), **kw).eval()
         dims = [EMBED] * 4
         text = text_near(EMBED)
         with torch.no_grad():
             *tok, g = model(x)
-            m, s = R.mvfa_zero_shot(tok, text, SIZE)
+            if case == "mvfa-fewshot":
+                *mem_tok, _ = model(slices(2, SIZE))
+                mem = [t.reshape(-1, t.shape[-1]) for t in mem_tok]
+                memory = torch.cat(mem, dim=1)              # [k*G*G, sum of layer dims]: seg-adapter features
+                m, s = R.mvfa_few_shot(tok, mem, text, SIZE)
+            else:
+                m, s = R.mvfa_zero_shot(tok, text, SIZE)
         method = "mvfa"
     elif case == "adaclip":
         # Patch 8 at 96: a 12 x 12 grid, so hybrid semantic fusion really picks its top 100 of 144 patches.
@@ -120,6 +128,24 @@ def build(case, out):
     elif case == "anovl-tta":
         model, dims, text, m, s, extra = anovl_tta(x, kw, os.path.join(out, case, "parity"))
         method = "anovl"
+    elif case in ("winclip", "winclip-fewshot"):
+        model = WinClipVisual(act="gelu", out_layers=(4,), **kw).eval()
+        dims = [WIDTH]
+        text = text_near(EMBED)
+        with torch.no_grad():
+            *tok, g, w2, w3 = model(x)
+            window_memory = token_memory = None
+            if case == "winclip-fewshot":
+                *mem_tok, _, m2, m3 = model(slices(2, SIZE))
+                window_memory = [m2.reshape(-1, EMBED), m3.reshape(-1, EMBED)]   # every window of k normal slices
+                token_memory = [t.reshape(-1, t.shape[-1]) for t in mem_tok]    # raw patch tokens, one row per patch
+            m, s = W.reference([w2, w3], tok, g, text, model.grid, SIZE, model.scales, model.stride,
+                               window_memory=window_memory, token_memory=token_memory)
+        write_case(out, case, x, m, s)
+        W.write_winclip_bundle(os.path.join(out, case, "bundle"), model, f"tiny-{case}", "tiny-random-vit", "custom",
+                               text, dims, window_memory=window_memory,
+                               token_memory=None if token_memory is None else torch.cat(token_memory, dim=1))
+        return
     else:
         raise SystemExit(f"unknown case {case}")
     folder = os.path.join(out, case)
@@ -127,7 +153,11 @@ def build(case, out):
     norm = dict(mean=[0.0] * 3, std=[1.0] * 3) if method == "mvfa" else {}
     write_bundle(os.path.join(folder, "bundle"), model, method, f"tiny-{case}", "tiny-random-vit", "custom", text, dims,
                  adapters=adapters, memory=memory, image_score=image_score, **norm, **extra)
-    p = os.path.join(folder, "parity")
+    write_case(out, case, x, m, s)
+
+
+def write_case(out, case, x, m, s):
+    p = os.path.join(out, case, "parity")
     os.makedirs(p, exist_ok=True)
     write_f32(os.path.join(p, "inputs.f32"), x)
     write_f32(os.path.join(p, "expected_map.f32"), m)
@@ -175,7 +205,8 @@ def anovl_tta(x, kw, parity_dir):
     return model, [EMBED], text, maps, scores, extra
 
 
-CASES = ["vand", "vand-fewshot", "anomalyclip", "anovl", "mediclip", "mvfa", "adaclip", "anovl-tta"]
+CASES = ["vand", "vand-fewshot", "anomalyclip", "anovl", "mediclip", "mvfa", "mvfa-fewshot", "winclip", "winclip-fewshot",
+         "adaclip", "anovl-tta"]
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

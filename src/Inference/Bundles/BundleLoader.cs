@@ -8,7 +8,7 @@ namespace Zsad.Inference.Bundles;
 
 /// <summary>Reads and checks a detector bundle folder (docs/bundle-format.md). Every check that can fail names the
 /// bundle and the mismatch, so a bad export is refused at start-up rather than producing a wrong map later.</summary>
-public static class BundleLoader
+public static partial class BundleLoader
 {
     public const string ManifestFileName = "manifest.json";
 
@@ -84,7 +84,7 @@ public static class BundleLoader
         if (!(sigma >= 0) || !double.IsFinite(sigma))
             throw Fail(dir, $"smoothingSigma must be 0 or more, not {sigma}");
         var imageScore = OneOf(dir, "imageScore", m.ImageScore, BundleVocabulary.ImageScores);
-        if (imageScore is "global-softmax" or "vand-few-shot" or "hybrid-semantic-fusion" or "augmented-mean" && string.IsNullOrWhiteSpace(m.GlobalOutput))
+        if (imageScore is "global-softmax" or "vand-few-shot" or "hybrid-semantic-fusion" or "augmented-mean" or "winclip-few-shot" && string.IsNullOrWhiteSpace(m.GlobalOutput))
             throw Fail(dir, $"imageScore '{imageScore}' needs globalOutput (the encoder's global embedding)");
 
         // Files: every file the manifest uses must be hashed, and every hashed file must be present and match.
@@ -99,6 +99,7 @@ public static class BundleLoader
             used.Add(mp);
         if (m.PromptEmbeddings?.Path is { } pp)
             used.Add(pp);
+        used.AddRange(WindowMemoryPaths(m));
         foreach (var u in used)
             if (!files.ContainsKey(u))
                 throw Fail(dir, $"'{u}' is used by the manifest but has no sha256 in files");
@@ -113,7 +114,7 @@ public static class BundleLoader
         }
 
         var encoderPath = Resolve(dir, encoderName);
-        CheckEncoder(dir, encoderPath, size, layers, m.GlobalOutput, m.TextOutput);
+        var encoderOutputs = CheckEncoder(dir, encoderPath, size, layers, m.GlobalOutput, m.TextOutput);
 
         if (method == DetectorMethod.AdaClip && string.IsNullOrWhiteSpace(m.TextOutput))
             throw Fail(dir, "method 'adaclip' needs textOutput (the encoder's per-image text features [N, 2, embedDim]: its prompts depend on the image)");
@@ -154,8 +155,11 @@ public static class BundleLoader
         }
 
         float[]? bank = null;
-        // VAND's few-shot mode keeps its memory of normal patch tokens in the same [M, sum of layer dims] form.
-        if (method == DetectorMethod.FeatureMemory || (method == DetectorMethod.Vand && m.MemoryBank is not null))
+        if (m.MemoryBank is not null && method is not (DetectorMethod.FeatureMemory or DetectorMethod.Vand or DetectorMethod.Mvfa or DetectorMethod.WinClip))
+            throw Fail(dir, $"method '{methodName}' has no few-shot mode and does not read a memoryBank (few-shot: vand, mvfa, winclip)");
+        // The few-shot modes of VAND, MVFA and WinCLIP keep their memory of normal patch features in the same
+        // [M, sum of layer dims] form.
+        if (method == DetectorMethod.FeatureMemory || (method is DetectorMethod.Vand or DetectorMethod.Mvfa or DetectorMethod.WinClip && m.MemoryBank is not null))
         {
             var b = m.MemoryBank ?? throw Fail(dir, "method 'feature-memory' needs memoryBank");
             bank = ReadTensor(dir, b, "memoryBank");
@@ -179,6 +183,7 @@ public static class BundleLoader
             Adapters = adapters,
             MemoryBank = bank,
             PromptEmbeddings = prompts,
+            Windows = ReadWindows(dir, m, method, layers, embedDim, encoderOutputs, bank is not null),
         };
     }
 
@@ -214,7 +219,7 @@ public static class BundleLoader
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static void CheckEncoder(string dir, string encoderPath, int size, List<ManifestLayer> layers, string? globalOutput, string? textOutput)
+    private static HashSet<string> CheckEncoder(string dir, string encoderPath, int size, List<ManifestLayer> layers, string? globalOutput, string? textOutput)
     {
         OnnxModel model;
         try
@@ -238,6 +243,7 @@ public static class BundleLoader
             throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include globalOutput '{globalOutput}'");
         if (textOutput is not null && !outputs.Contains(textOutput))
             throw Fail(dir, $"encoder outputs [{string.Join(", ", model.GraphOutputs)}] do not include textOutput '{textOutput}'");
+        return outputs;
     }
 
     private static float[] ReadTensor(string dir, ManifestTensor t, string what)

@@ -21,5 +21,5 @@ public static class BundleVocabulary
     public static IReadOnlyList<string> ResizeModes { get; } = ["bilinear", "bicubic"];
     public static IReadOnlyList<string> MapOrders { get; } = ["softmax-then-upsample", "upsample-then-softmax"];
     public static IReadOnlyList<string> LayerReductions { get; } = ["sum", "mean"];
-    public static IReadOnlyList<string> ImageScores { get; } = ["global-softmax", "max-map", "vand-few-shot", "hybrid-semantic-fusion", "augmented-mean"];
+    public static IReadOnlyList<string> ImageScores { get; } = ["global-softmax", "max-map", "vand-few-shot", "hybrid-semantic-fusion", "augmented-mean", "winclip-few-shot"];
 }

@@ -18,6 +18,8 @@ public sealed class DetectorBundle
     public float[]? MemoryBank { get; init; }
     /// <summary>[P, embedDim] per-prompt text embeddings, when the manifest has promptEmbeddings.</summary>
     public float[]? PromptEmbeddings { get; init; }
+    /// <summary>WinCLIP's window scales in manifest order; empty for the other methods.</summary>
+    public IReadOnlyList<BundleWindow> Windows { get; init; } = [];
 
     public string Name => Manifest.Name ?? Path.GetFileName(Directory);
 }

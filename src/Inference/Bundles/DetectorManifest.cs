@@ -31,6 +31,7 @@ public sealed class DetectorManifest
     /// <summary>Per-prompt text embeddings [P, D] (AnoVL's test-time adapter).</summary>
     [JsonPropertyName("promptEmbeddings")] public ManifestTensor? PromptEmbeddings { get; set; }
     [JsonPropertyName("testTimeAdapter")] public ManifestTestTimeAdapter? TestTimeAdapter { get; set; }
+    [JsonPropertyName("windows")] public List<ManifestWindow>? Windows { get; set; }
     [JsonPropertyName("files")] public Dictionary<string, string>? Files { get; set; }
 }
 

@@ -9,7 +9,7 @@ namespace Zsad.Inference.Detection;
 /// <summary>Built-in detectors and installed bundles by name. The default is the ResNet18 feature-memory detector:
 /// it uses real ImageNet weights that ship with the build, needs no download, and on the synthetic study it beats
 /// the intensity baseline on every lesion kind (docs/detectors.md). A CLIP bundle runs through
-/// its method head (src/Inference/Heads); AdaCLIP and WinCLIP heads are not implemented yet.</summary>
+/// its method head (src/Inference/Heads); the AdaCLIP head is not implemented yet.</summary>
 public static class DetectorCatalog
 {
     public const string DefaultDetector = ResNetMemoryDetector.DetectorName;
@@ -67,7 +67,7 @@ public static class DetectorCatalog
         if (!Directory.Exists(bundleDir))
             throw new ArgumentException($"unknown detector '{name}' (built-in: {string.Join(", ", BuiltIn)}; or a bundle folder)");
         var bundle = BundleLoader.Load(bundleDir);
-        // ClipHeads.Create names the method when its head is not implemented (winclip, feature-memory).
+        // ClipHeads.Create names the method when its head is not implemented (feature-memory).
         return new Heads.ClipDetector(bundle, logger: logger);
     }
 }

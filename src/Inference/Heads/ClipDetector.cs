@@ -17,7 +17,8 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     private readonly DetectorBundle _bundle;
     private readonly OnnxEngine _engine;
     private readonly ClipHead _head;
-    private readonly int[] _layerOutputs;
+    /// <summary>The encoder outputs the head reads, in the order it takes them: the layers, then its extra outputs.</summary>
+    private readonly (int Index, int[] ItemShape, string Meaning)[] _reads;
     private readonly int _globalOutput;
     private readonly int _textOutput;
     private bool _shapesChecked;
@@ -27,7 +28,11 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         _bundle = bundle;
         _head = ClipHeads.Create(bundle);
         _engine = OnnxEngine.Create(bundle.EncoderPath, options, logger);
-        _layerOutputs = bundle.Layers.Select(l => IndexOfOutput(l.Output!)).ToArray();
+        _reads =
+        [
+            .. bundle.Layers.Select((l, i) => (IndexOfOutput(l.Output!), new[] { _head.Layers[i].Grid * _head.Layers[i].Grid, _head.Layers[i].Dim }, "grid² patches without CLS, dim")),
+            .. _head.ExtraOutputs.Select(o => (IndexOfOutput(o.Output), o.ItemShape, o.Meaning)),
+        ];
         _globalOutput = _head.NeedsGlobal ? IndexOfOutput(bundle.Manifest.GlobalOutput ?? throw new BundleException($"detector bundle {bundle.Directory}: manifest.json has no 'globalOutput'")) : -1;
         _textOutput = _head.NeedsImageText ? IndexOfOutput(bundle.Manifest.TextOutput!) : -1;
     }
@@ -64,17 +69,8 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
             CheckShapes();
             for (var b = 0; b < pending.Count; b++)
             {
-                var tokens = new ReadOnlyMemory<float>[_layerOutputs.Length];
-                for (var l = 0; l < tokens.Length; l++)
-                {
-                    var (grid, dim) = _head.Layers[l];
-                    tokens[l] = outputs[_layerOutputs[l]].AsMemory(b * grid * grid * dim, grid * grid * dim);
-                }
-                var global = _globalOutput < 0 ? [] : outputs[_globalOutput].AsSpan(b * _head.EmbedDim, _head.EmbedDim);
-                if (_textOutput >= 0)
-                    _head.SetImageText(outputs[_textOutput].AsSpan(b * 2 * _head.EmbedDim, 2 * _head.EmbedDim));
                 _head.StartSlice(pending[b]);
-                var sliceScore = _head.Run(tokens, global, headMap) * _head.ScoreScale;
+                var sliceScore = RunHead(outputs, b, headMap) * _head.ScoreScale;
                 score = Math.Max(score, Math.Clamp(sliceScore, 0, 1));
                 System.Numerics.Tensors.TensorPrimitives.Multiply(headMap, _head.MapScale, headMap);
                 Resize2D.Resize(headMap, s, s, back, w, h, ResizeMode.Bilinear, alignCorners: false);
@@ -104,6 +100,21 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         return new AnomalyResult(map, score);
     }
 
+    /// <summary>The head on item <paramref name="item"/> of an encoder run: its raw map (S x S) and raw score.</summary>
+    public float RunHead(IReadOnlyList<float[]> outputs, int item, Span<float> map)
+    {
+        var reads = new ReadOnlyMemory<float>[_reads.Length];
+        for (var r = 0; r < reads.Length; r++)
+        {
+            var length = _reads[r].ItemShape.Aggregate(1, (a, d) => a * d);
+            reads[r] = outputs[_reads[r].Index].AsMemory(item * length, length);
+        }
+        var global = _globalOutput < 0 ? [] : outputs[_globalOutput].AsSpan(item * _head.EmbedDim, _head.EmbedDim);
+        if (_textOutput >= 0)
+            _head.SetImageText(outputs[_textOutput].AsSpan(item * 2 * _head.EmbedDim, 2 * _head.EmbedDim));
+        return _head.Run(reads, global, map);
+    }
+
     public void Dispose() => _engine.Dispose();
 
     /// <summary>Brain pixels to [0, 1] by the slice's brain min/max; background to 0.</summary>
@@ -127,12 +138,11 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     {
         if (_shapesChecked)
             return;
-        for (var l = 0; l < _layerOutputs.Length; l++)
+        foreach (var (index, expected, meaning) in _reads)
         {
-            var shape = _engine.OutputItemShapes[_layerOutputs[l]];
-            var (grid, dim) = _head.Layers[l];
-            if (shape is not [var p, var d] || p != grid * grid || d != dim)
-                throw new BundleException($"detector bundle {_bundle.Directory}: encoder output '{_bundle.Layers[l].Output}' is [{string.Join(", ", shape)}] per slice, the manifest says [{grid * grid}, {dim}] (grid² patches without CLS, dim)");
+            var shape = _engine.OutputItemShapes[index];
+            if (!shape.SequenceEqual(expected))
+                throw new BundleException($"detector bundle {_bundle.Directory}: encoder output '{_engine.OutputNames[index]}' is [{string.Join(", ", shape)}] per slice, the manifest says [{string.Join(", ", expected)}] ({meaning})");
         }
         if (_globalOutput >= 0 && !_engine.OutputItemShapes[_globalOutput].SequenceEqual([_head.EmbedDim]))
             throw new BundleException($"detector bundle {_bundle.Directory}: global output is not [{_head.EmbedDim}] per slice");

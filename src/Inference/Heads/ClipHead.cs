@@ -66,6 +66,9 @@ public abstract class ClipHead
             throw new ArgumentException($"per-image text features hold {text.Length} values, [2, {EmbedDim}] needs {Text.Length}", nameof(text));
         text.CopyTo(Text);
     }
+    /// <summary>Encoder outputs the head reads besides the layers (name, shape per slice, what the dimensions are),
+    /// passed to <see cref="Run"/> after the layer tokens: WinCLIP's window embeddings; none for the other heads.</summary>
+    public virtual IReadOnlyList<(string Output, int[] ItemShape, string Meaning)> ExtraOutputs => [];
 
     protected float[] Text { get; }
 
@@ -82,7 +85,8 @@ public abstract class ClipHead
     protected ReadOnlySpan<float> TextFor(int layer)
         => PerLayerText ? Text.AsSpan((layer < 0 ? Layers.Count - 1 : layer) * 2 * EmbedDim, 2 * EmbedDim) : Text.AsSpan(0, 2 * EmbedDim);
 
-    /// <param name="layerTokens">Per layer, this slice's patch tokens [grid², dim] (CLS already dropped).</param>
+    /// <param name="layerTokens">Per layer, this slice's patch tokens [grid², dim] (CLS already dropped); then this
+    /// slice's part of each <see cref="ExtraOutputs"/>.</param>
     /// <param name="global">This slice's global embedding [D], or empty when <see cref="NeedsGlobal"/> is false.</param>
     /// <param name="map">S x S raw map (method scale).</param>
     /// <returns>The raw image score.</returns>

@@ -7,16 +7,19 @@ namespace Zsad.Inference.Heads;
 /// manifest asking for another one would otherwise be silently ignored.</summary>
 public static class ClipHeads
 {
-    private sealed record Recipe(string MapOrder, string LayerReduction, string[] ImageScores, Func<DetectorBundle, ClipHead> Create);
+    /// <param name="FewShotImageScore">The imageScore of the method's few-shot mode (a bundle with a memoryBank);
+    /// null: the method has none.</param>
+    private sealed record Recipe(string MapOrder, string LayerReduction, string[] ImageScores, Func<DetectorBundle, ClipHead> Create, string? FewShotImageScore = null);
 
     private static readonly Dictionary<DetectorMethod, Recipe> Recipes = new()
     {
-        [DetectorMethod.Vand] = new("upsample-then-softmax", "sum", ["global-softmax", "vand-few-shot"], b => new VandHead(b)),
+        [DetectorMethod.Vand] = new("upsample-then-softmax", "sum", ["global-softmax"], b => new VandHead(b), FewShotImageScore: "vand-few-shot"),
         [DetectorMethod.AnomalyClip] = new("softmax-then-upsample", "sum", ["global-softmax"], b => new AnomalyClipHead(b)),
         [DetectorMethod.AnoVl] = new("softmax-then-upsample", "sum", ["global-softmax"], b => new AnoVlHead(b)),
         [DetectorMethod.AdaClip] = new("upsample-then-softmax", "mean", ["hybrid-semantic-fusion"], b => new AdaClipHead(b)),
         [DetectorMethod.MediClip] = new("upsample-then-softmax", "mean", ["max-map"], b => new MediClipHead(b)),
-        [DetectorMethod.Mvfa] = new("upsample-then-softmax", "sum", ["max-map"], b => new MvfaHead(b)),
+        [DetectorMethod.Mvfa] = new("upsample-then-softmax", "sum", ["max-map"], b => new MvfaHead(b), FewShotImageScore: "max-map"),
+        [DetectorMethod.WinClip] = new("softmax-then-upsample", "mean", ["global-softmax"], b => new WinClipHead(b), FewShotImageScore: "winclip-few-shot"),
     };
 
     public static bool IsImplemented(DetectorMethod method) => Recipes.ContainsKey(method);
@@ -31,10 +34,16 @@ public static class ClipHeads
             throw new BundleException(Fail($"method '{m.Method}' runs mapOrder '{recipe.MapOrder}', the manifest says '{m.MapOrder}'"));
         if (m.LayerReduction != recipe.LayerReduction)
             throw new BundleException(Fail($"method '{m.Method}' reduces layers by '{recipe.LayerReduction}', the manifest says '{m.LayerReduction}'"));
-        if (!recipe.ImageScores.Contains(m.ImageScore))
-            throw new BundleException(Fail($"method '{m.Method}' implements imageScore {string.Join(" or ", recipe.ImageScores)}, not '{m.ImageScore}'"));
-        if ((m.ImageScore == "vand-few-shot") != (bundle.MemoryBank is not null))
-            throw new BundleException(Fail("imageScore 'vand-few-shot' and a memoryBank go together"));
+        var fewShot = bundle.MemoryBank is not null;
+        if (fewShot && recipe.FewShotImageScore is null)
+            throw new BundleException(Fail($"method '{m.Method}' has no few-shot mode, but the manifest has a memoryBank"));
+        if (!fewShot && !recipe.ImageScores.Contains(m.ImageScore))
+        {
+            var fewShotHint = recipe.FewShotImageScore is { } f && f == m.ImageScore ? $" ('{f}' needs a memoryBank)" : "";
+            throw new BundleException(Fail($"method '{m.Method}' implements imageScore {string.Join(" or ", recipe.ImageScores)}, not '{m.ImageScore}'{fewShotHint}"));
+        }
+        if (fewShot && m.ImageScore != recipe.FewShotImageScore)
+            throw new BundleException(Fail($"method '{m.Method}' with a memoryBank (few-shot) implements imageScore '{recipe.FewShotImageScore}', not '{m.ImageScore}'"));
         if (m.UpsampleAlignCorners is null)
             throw new BundleException(Fail("manifest.json has no 'upsampleAlignCorners'"));
         return recipe.Create(bundle);

@@ -11,10 +11,8 @@ public sealed class VandHead : ClipHead
 {
     private readonly float[][] _weights;
     private readonly float[][] _biases;
-    private readonly float[][]? _memory;
-    private readonly int _memoryRows;
+    private readonly FeatureMemory[]? _memory;
     private readonly float[] _features;
-    private readonly float[] _unitTokens;
     private readonly float[] _grid;
     private readonly float[] _layerMap;
 
@@ -24,26 +22,10 @@ public sealed class VandHead : ClipHead
         _biases = bundle.Layers.Select(l => Adapter($"{l.Name}.bias", required: false)).ToArray();
         var maxPatches = Layers.Max(l => l.Grid * l.Grid);
         _features = new float[maxPatches * EmbedDim];
-        _unitTokens = new float[maxPatches * Layers.Max(l => l.Dim)];
         _grid = new float[maxPatches];
         _layerMap = new float[Size * Size];
         if (bundle.MemoryBank is { } bank)
-        {
-            // Split [M, sum of dims] into unit-norm per-layer blocks once, so each query is dot products only.
-            var total = Layers.Sum(l => l.Dim);
-            _memoryRows = bank.Length / total;
-            _memory = new float[Layers.Count][];
-            var offset = 0;
-            for (var l = 0; l < Layers.Count; l++)
-            {
-                var dim = Layers[l].Dim;
-                var block = _memory[l] = new float[_memoryRows * dim];
-                for (var r = 0; r < _memoryRows; r++)
-                    bank.AsSpan(r * total + offset, dim).CopyTo(block.AsSpan(r * dim, dim));
-                HeadMath.L2NormalizeRows(block, dim);
-                offset += dim;
-            }
-        }
+            _memory = FeatureMemory.PerLayer(bank, Layers.Select(l => l.Dim).ToArray());
     }
 
     public bool FewShot => _memory is not null;
@@ -71,7 +53,7 @@ public sealed class VandHead : ClipHead
             System.Numerics.Tensors.TensorPrimitives.Add(map, layerMap, map);
             if (_memory is not null)
             {
-                MinCosineDistance(tokens, dim, _memory[l], grid);
+                _memory[l].MinCosineDistance(tokens, grid);
                 HeadMath.Upsample(grid, side, layerMap, Size, AlignCorners);
                 System.Numerics.Tensors.TensorPrimitives.Add(map, layerMap, map);
             }
@@ -80,20 +62,5 @@ public sealed class VandHead : ClipHead
         if (_memory is not null)
             score = 0.5f * (score + System.Numerics.Tensors.TensorPrimitives.Max((ReadOnlySpan<float>)map) / (3 * Layers.Count));
         return score;
-    }
-
-    private void MinCosineDistance(ReadOnlySpan<float> tokens, int dim, float[] memory, Span<float> result)
-    {
-        var unit = _unitTokens.AsSpan(0, tokens.Length);
-        tokens.CopyTo(unit);
-        HeadMath.L2NormalizeRows(unit, dim);
-        for (var p = 0; p < result.Length; p++)
-        {
-            var q = unit.Slice(p * dim, dim);
-            var best = float.MinValue;
-            for (var r = 0; r < _memoryRows; r++)
-                best = Math.Max(best, System.Numerics.Tensors.TensorPrimitives.Dot(q, memory.AsSpan(r * dim, dim)));
-            result[p] = 1 - best;
-        }
     }
 }

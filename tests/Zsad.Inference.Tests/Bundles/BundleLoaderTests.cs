@@ -38,6 +38,28 @@ public sealed class BundleLoaderTests
     }
 
     [Fact]
+    public void MvfaMemoryBank_OfTheWrongWidth_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.Manifest["method"] = "mvfa";
+        b.WriteFloats("memory_bank.f32", 3 * 15);
+        b.Manifest["memoryBank"] = JsonNode.Parse("""{ "path": "memory_bank.f32", "shape": [3, 15] }""");
+        b.Save();
+        Assert.EndsWith(": memoryBank shape [3, 15] must be [M, 16] (the sum of the layer dims)", b.LoadError());
+    }
+
+    [Fact]
+    public void MemoryBank_ForAMethodWithoutFewShot_IsRefused()
+    {
+        using var b = new BundleFixture();
+        b.Manifest["method"] = "anomalyclip";
+        b.WriteFloats("memory_bank.f32", 3 * 16);
+        b.Manifest["memoryBank"] = JsonNode.Parse("""{ "path": "memory_bank.f32", "shape": [3, 16] }""");
+        b.Save();
+        Assert.EndsWith(": method 'anomalyclip' has no few-shot mode and does not read a memoryBank (few-shot: vand, mvfa, winclip)", b.LoadError());
+    }
+
+    [Fact]
     public void MissingManifest_IsRefused()
     {
         using var b = new BundleFixture();

@@ -24,6 +24,9 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
     [InlineData("mediclip")]
     [InlineData("mvfa")]
     [InlineData("adaclip")]
+    [InlineData("mvfa-fewshot")]
+    [InlineData("winclip")]
+    [InlineData("winclip-fewshot")]
     public void Head_matches_the_PyTorch_reference(string name)
     {
         var dir = fixture.CaseDir(name);
@@ -39,20 +42,11 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         Assert.Equal(size, head.Size);
         inputs.CopyTo(detector.Engine.Input);
         var outputs = detector.Engine.Run(n);
-        var names = detector.Engine.OutputNames.ToList();
         var map = new float[size * size];
         float mapError = 0, scoreError = 0;
         for (var b = 0; b < n; b++)
         {
-            var tokens = bundle.Layers.Select((l, i) =>
-            {
-                var count = head.Layers[i].Grid * head.Layers[i].Grid * head.Layers[i].Dim;
-                return (ReadOnlyMemory<float>)outputs[names.IndexOf(l.Output!)].AsMemory(b * count, count);
-            }).ToList();
-            var global = outputs[names.IndexOf(bundle.Manifest.GlobalOutput!)].AsSpan(b * head.EmbedDim, head.EmbedDim);
-            if (head.NeedsImageText)
-                head.SetImageText(outputs[names.IndexOf(bundle.Manifest.TextOutput!)].AsSpan(b * 2 * head.EmbedDim, 2 * head.EmbedDim));
-            var score = head.Run(tokens, global, map);
+            var score = detector.RunHead(outputs, b, map);
             for (var p = 0; p < map.Length; p++)
                 mapError = Math.Max(mapError, Math.Abs(map[p] - expectedMap[b * map.Length + p]));
             scoreError = Math.Max(scoreError, Math.Abs(score - expectedScore[b]));
@@ -210,6 +204,88 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         bundle.Manifest.MapOrder = "softmax-then-upsample";
         var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
         Assert.Contains("method 'vand' runs mapOrder 'upsample-then-softmax', the manifest says 'softmax-then-upsample'", ex.Message);
+    }
+
+    [Fact]
+    public void A_few_shot_bundle_with_the_zero_shot_image_score_is_refused()
+    {
+        var bundle = BundleLoader.Load(Path.Combine(fixture.CaseDir("winclip-fewshot"), "bundle"));
+        bundle.Manifest.ImageScore = "global-softmax";
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.EndsWith(": method 'winclip' with a memoryBank (few-shot) implements imageScore 'winclip-few-shot', not 'global-softmax'", ex.Message);
+    }
+
+    [Fact]
+    public void A_few_shot_image_score_without_a_memory_bank_is_refused()
+    {
+        var bundle = BundleLoader.Load(Path.Combine(fixture.CaseDir("vand"), "bundle"));
+        bundle.Manifest.ImageScore = "vand-few-shot";
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.EndsWith(": method 'vand' implements imageScore global-softmax, not 'vand-few-shot' ('vand-few-shot' needs a memoryBank)", ex.Message);
+    }
+
+    [Fact]
+    public void A_memory_bank_for_a_method_without_a_few_shot_mode_is_refused()
+    {
+        var loaded = BundleLoader.Load(Path.Combine(fixture.CaseDir("anomalyclip"), "bundle"));
+        var bundle = new DetectorBundle
+        {
+            Directory = loaded.Directory, Manifest = loaded.Manifest, Method = loaded.Method, ResizeMode = loaded.ResizeMode,
+            EncoderPath = loaded.EncoderPath, Layers = loaded.Layers, TextFeatures = loaded.TextFeatures,
+            TextFeaturesShape = loaded.TextFeaturesShape, MemoryBank = new float[loaded.Layers.Sum(l => l.Dim!.Value)],
+        };
+        var ex = Assert.Throws<BundleException>(() => ClipHeads.Create(bundle));
+        Assert.EndsWith(": method 'anomalyclip' has no few-shot mode, but the manifest has a memoryBank", ex.Message);
+    }
+
+    [Fact]
+    public void Catalog_runs_a_few_shot_winclip_bundle()
+    {
+        var bundleDir = Path.Combine(fixture.CaseDir("winclip-fewshot"), "bundle");
+        var volume = new Volume<float>(30, 28, 3, Affine.Identity);
+        var mask = volume.Like<byte>();
+        for (var k = 0; k < 3; k++)
+            for (var j = 4; j < 24; j++)
+                for (var i = 5; i < 25; i++)
+                {
+                    volume.Data[volume.IndexOf(i, j, k)] = 80 + 15 * MathF.Cos(j * 0.5f) + 2 * i + k;
+                    mask.Data[mask.IndexOf(i, j, k)] = 1;
+                }
+        var detector = DetectorCatalog.Create(bundleDir, normalsDirectory: null);
+        try
+        {
+            Assert.IsType<WinClipHead>(((ClipDetector)detector).Head);
+            var result = detector.Detect(volume, mask);
+            Assert.All(result.Map.Data, v => Assert.InRange(v, 0f, 1f));
+            Assert.Contains(result.Map.Data, v => v > 0);
+            Assert.InRange(result.ImageScore, 0, 1);
+        }
+        finally
+        {
+            (detector as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Window_outputs_that_do_not_match_the_manifest_are_refused_at_the_first_batch()
+    {
+        // 6x6 patch grid: scale 2 at stride 2 still reaches the edge, so the loader accepts it, but the encoder
+        // yields the 25 stride-1 windows, not the 9 the manifest now describes.
+        using var copy = new TempDir();
+        var source = Path.Combine(fixture.CaseDir("winclip"), "bundle");
+        foreach (var f in Directory.EnumerateFiles(source))
+            File.Copy(f, Path.Combine(copy.Path, Path.GetFileName(f)));
+        var manifest = JsonNode.Parse(File.ReadAllText(copy.File("manifest.json")))!;
+        manifest["windows"]![0]!["stride"] = 2;
+        File.WriteAllText(copy.File("manifest.json"), manifest.ToJsonString());
+        using var detector = new ClipDetector(BundleLoader.Load(copy.Path), new EngineOptions { PreferCuda = false, MaxBatch = 1, IntraOpThreads = 1 });
+        var volume = new Volume<float>(8, 8, 1, Affine.Identity);
+        Array.Fill(volume.Data, 1f);
+        volume.Data[10] = 3;
+        var mask = volume.Like<byte>();
+        Array.Fill(mask.Data, (byte)1);
+        var ex = Assert.Throws<BundleException>(() => detector.Detect(volume, mask));
+        Assert.EndsWith(": encoder output 'windows_2' is [25, 32] per slice, the manifest says [9, 32] (3x3 windows of 2x2 patches at stride 2, embedDim)", ex.Message);
     }
 
     private static float[] ReadFloats(string path) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(path)).ToArray();

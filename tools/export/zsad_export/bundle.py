@@ -25,6 +25,10 @@ METHOD_SETTINGS = {
                     layerReduction="mean", smoothingSigma=4, imageScore="hybrid-semantic-fusion"),
     "mvfa": dict(temperature=0.01, mapOrder="upsample-then-softmax", upsampleAlignCorners=True, layerReduction="sum",
                  smoothingSigma=0, imageScore="max-map"),
+    # WinCLIP fuses probabilities on the patch grid and upsamples once (zqhang: bilinear, align_corners False);
+    # "mean": the few-shot terms of the scales and layers are averaged.
+    "winclip": dict(temperature=0.01, mapOrder="softmax-then-upsample", upsampleAlignCorners=False,
+                    layerReduction="mean", smoothingSigma=0, imageScore="global-softmax"),
 }
 
 

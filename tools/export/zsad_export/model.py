@@ -106,12 +106,17 @@ class ClipVisual(nn.Module):
     def output_names(self):
         return [f"tokens_{k}" for k in self.out_layers] + ["global"]
 
-    def forward(self, pixels):
+    def embed(self, pixels):
+        """[N, 1 + G*G, width]: CLS and patch embeddings plus positional embeddings, before ln_pre (WinCLIP picks
+        its windows from this sequence)."""
         x = self.conv1(pixels)
         n, w = x.shape[0], x.shape[1]
         x = x.reshape(n, w, -1).permute(0, 2, 1)
         cls = self.class_embedding.reshape(1, 1, w).expand(n, 1, w)
-        x = self.ln_pre(torch.cat([cls, x], dim=1) + self.positional_embedding)
+        return torch.cat([cls, x], dim=1) + self.positional_embedding
+
+    def forward(self, pixels):
+        x = self.ln_pre(self.embed(pixels))
         outs = {}
         vv = None
         for k, block in enumerate(self.blocks, start=1):

@@ -198,3 +198,13 @@ def anovl_tta_tokens(x, E, T, weight, bias, noises, lr=1e-3, weight_decay=0.01):
         opt.step()
     with torch.no_grad():
         return adapt(x).float()
+def mvfa_few_shot(tokens, memory, T, size, temperature=0.01, align=True):
+    """MVFA-AD test_few.py (seg head, Brain): zero-shot map Z (above) and few-shot map F = sum over layers of the
+    upsampled min over the memory of (1 - cos); the authors combine 0.5 minmax(Z) + 0.5 minmax(F) over the test set.
+    Per-image form with the maps' fixed ranges instead ([0, L] and [0, 2L]): 0.5 Z / L + 0.5 F / (2L). Image score
+    max of that map (the authors' max of the combined map)."""
+    zero, _ = mvfa_zero_shot(tokens, T, size, temperature, align)
+    few = vand_few_shot_map(tokens, memory, size, align)
+    layers = len(tokens)
+    combined = 0.5 * zero / layers + 0.5 * few / (2 * layers)
+    return combined, combined.flatten(1).max(dim=1).values
