@@ -192,7 +192,7 @@ public sealed class ZsadService : IAsyncDisposable
                 throw new ZsadConfigurationException("Zsad:Inference:Detector", ex.Message);
             }
         }
-        var worker = new InferenceWorker(Blobs, detector, references, Metrics, logger);
+        var worker = new InferenceWorker(Blobs, detector, references, Metrics, logger, HoldPoint.FromEnvironment());
         if (worker.FallbackReason is { } reason)
             _logger.LogWarning("inference runs on {Provider}: {Reason}", worker.Provider, reason);
         _logger.LogInformation("inference: detector {Detector} on {Provider}; references: {References}", detector.Name, worker.Provider, references);

@@ -25,8 +25,10 @@ public sealed class InferenceWorker : IDisposable
     // The detector's ONNX session reuses one input buffer: one volume at a time through it.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, string referenceSource, PipelineMetrics metrics, ILogger<InferenceWorker> logger)
+    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, string referenceSource, PipelineMetrics metrics, ILogger<InferenceWorker> logger,
+        HoldPoint? hold = null)
     {
+        Hold = hold;
         _blobs = blobs;
         _detector = detector;
         _referenceSource = referenceSource;
@@ -36,6 +38,9 @@ public sealed class InferenceWorker : IDisposable
     }
 
     public string DetectorName => _detector.Name;
+
+    /// <summary>The crash tests' hold point (null outside them).</summary>
+    public HoldPoint? Hold { get; }
     public string Provider { get; }
     public string? FallbackReason { get; }
 
@@ -56,6 +61,8 @@ public sealed class InferenceWorker : IDisposable
             var volume = NiftiReader.Read(await _blobs.GetAsync(message.Volume, cancellationToken).ConfigureAwait(false)).ToSingle();
             var result = _detector.Detect(volume);
             var seconds = watch.Elapsed.TotalSeconds;
+            if (Hold is not null)
+                await Hold.ReachAsync(HoldPoint.MapComputed, cancellationToken).ConfigureAwait(false);
             var map = await _blobs.PutAsync(prefix + ".nii.gz", NiftiWriter.ToBytes(result.Map, new NiftiWriteOptions { Gzip = true }),
                 VolumePublisher.NiftiGzip, cancellationToken).ConfigureAwait(false);
             var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
