@@ -98,6 +98,7 @@ public sealed class ZsadService : IAsyncDisposable
                 RabbitMqUri = _options.RabbitMqUri,
                 FlushToDisk = !_options.NoFsync,
                 LoggerFactory = _loggers,
+                StageObserved = (stage, duration) => Metrics.ObserveStage(stage, duration.TotalSeconds),
             }, ConfigureEndpoints);
             await Listener.StartAsync(cancellationToken).ConfigureAwait(false);
             var listener = Listener;

@@ -2,8 +2,9 @@ namespace Zsad.Host.Pipeline;
 
 /// <summary>Test hook for crash tests: where ZSAD_TEST_HOLD_AT names a point of the inference role and
 /// ZSAD_TEST_HOLD_DIR a folder, the process stops at that point, says so with the file "&lt;point&gt;.reached" in the
-/// folder, and waits there until it is killed (or stopped). A test can then kill -9 it at a known place in a volume's
-/// life instead of guessing the moment with sleeps. Unset (always, in production), it does nothing.</summary>
+/// folder, and waits there until the file "&lt;point&gt;.release" appears, or it is killed or stopped. A test can then
+/// kill -9 it at a known place in a volume's life, or load the service while inference is busy, instead of guessing the
+/// moment with sleeps. It holds once per process. Unset (always, in production), it does nothing.</summary>
 public sealed class HoldPoint
 {
     public const string PointVariable = "ZSAD_TEST_HOLD_AT";
@@ -18,6 +19,7 @@ public sealed class HoldPoint
     private static readonly string[] Points = [MapComputed, MapPublished];
     private readonly string _point;
     private readonly string _directory;
+    private int _held;
 
     private HoldPoint(string point, string directory)
     {
@@ -39,13 +41,15 @@ public sealed class HoldPoint
         return new HoldPoint(point, directory);
     }
 
-    /// <summary>At the configured point: announce it and never return normally (only a stop cancels the wait).</summary>
+    /// <summary>At the configured point, the first time: announce it and wait for the release file.</summary>
     public async Task ReachAsync(string point, CancellationToken cancellationToken)
     {
-        if (point != _point)
+        if (point != _point || Interlocked.Exchange(ref _held, 1) == 1)
             return;
         await File.WriteAllTextAsync(Path.Combine(_directory, point + ".reached"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             cancellationToken).ConfigureAwait(false);
-        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        var release = Path.Combine(_directory, point + ".release");
+        while (!File.Exists(release))
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -57,6 +57,8 @@ public sealed class InferenceWorker : IDisposable
                 _logger.LogInformation("map of volume {VolumeId} by {Detector} exists (redelivery); publishing it again", message.VolumeId, _detector.Name);
                 return done;
             }
+            // Volume built (VolumeReady.CreatedAt, before the outbox) to inference starting: publish plus queue time.
+            _metrics.ObserveStage("inference_wait", Math.Max(0, (DateTimeOffset.UtcNow - message.CreatedAt).TotalSeconds));
             var watch = Stopwatch.StartNew();
             var volume = NiftiReader.Read(await _blobs.GetAsync(message.Volume, cancellationToken).ConfigureAwait(false)).ToSingle();
             var result = _detector.Detect(volume);

@@ -17,6 +17,7 @@ public sealed partial class ZsadProcess : IDisposable
     }
 
     public int? DicomPort { get; }
+    public int Pid => _process.Id;
     public int? HttpPort { get; }
     public string Output => PeerProcess.Output(_process);
 
