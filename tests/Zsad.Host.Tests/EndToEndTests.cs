@@ -118,8 +118,8 @@ public class EndToEndTests
         foreach (var (metricsText, stages) in new[]
                  {
                      (listenerMetrics, new[] { "series_close", "volume_build", "volume_publish" }),
-                     (inferenceMetrics, ["inference_wait", "inference"]),
-                     (reporterMetrics, ["report_wait", "seg_build", "seg_export", "report", "volume_to_report"]),
+                     (inferenceMetrics, ["inference_wait", "inference", "map_store"]),
+                     (reporterMetrics, ["report_wait", "report_load", "seg_build", "seg_export", "report", "volume_to_report"]),
                  })
             foreach (var stage in stages)
                 Assert.Contains($"zsad_stage_duration_seconds_count{{stage=\"{stage}\"}} 1\n", metricsText);

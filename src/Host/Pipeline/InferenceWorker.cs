@@ -65,6 +65,7 @@ public sealed class InferenceWorker : IDisposable
             var seconds = watch.Elapsed.TotalSeconds;
             if (Hold is not null)
                 await Hold.ReachAsync(HoldPoint.MapComputed, cancellationToken).ConfigureAwait(false);
+            var storing = Stopwatch.StartNew();
             var map = await _blobs.PutAsync(prefix + ".nii.gz", NiftiWriter.ToBytes(result.Map, new NiftiWriteOptions { Gzip = true }),
                 VolumePublisher.NiftiGzip, cancellationToken).ConfigureAwait(false);
             var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
@@ -72,6 +73,7 @@ public sealed class InferenceWorker : IDisposable
                 message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt);
             DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, ListenerJson.Options));
             _metrics.ObserveStage("inference", seconds);
+            _metrics.ObserveStage("map_store", storing.Elapsed.TotalSeconds);
             _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}",
                 message.VolumeId, message.SeriesInstanceUid, _detector.Name, Provider, seconds, result.ImageScore);
             return ready;

@@ -76,6 +76,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
 
     private async Task<ReportOutcome> ReportAsync(AnomalyMapReady message, string caseDirectory, CancellationToken cancellationToken)
     {
+        var loading = Stopwatch.StartNew();
         var name = CaseName(message);
         var map = NiftiReader.Read(await blobs.GetAsync(message.Map, cancellationToken).ConfigureAwait(false)).ToSingle();
         var mapPath = Path.Combine(options.OutputDirectory, "maps", name + ".nii.gz");
@@ -88,6 +89,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
         string? segPath = null, summaryPath = null, segSeries = null, export = "none";
         if (source is not null)
         {
+            metrics.ObserveStage("report_load", loading.Elapsed.TotalSeconds);
             var building = Stopwatch.StartNew();
             var seg = MapSegmenter.Create(source, map, segOptions);
             mask = seg.Mask;
