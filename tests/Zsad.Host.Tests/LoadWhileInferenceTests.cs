@@ -16,10 +16,10 @@ public sealed class LoadWhileInferenceTests
 {
     private const string Detector = "intensity-baseline";
 
-    // Generous and explained: the runtime, MassTransit and the detector's phantom references take ~200-300 MiB; the
-    // listener holds one instance per association in flight; a volume in work is 64x64xM floats (2.4 MiB at M=150,
-    // 16 MiB at 1000), and the reporter loads one series' instances at a time. 1 GiB is ~3x what the pieces need, and
-    // far below what holding the whole load (or every volume) at once would take at bench size.
+    // Generous and explained: measured peaks were 261 MiB at 8 x 150 and 606-724 MiB at 8 x 1000 (bench/run-load.sh
+    // serve): the runtime, MassTransit and the phantom references (~160 MiB before the load), the listener reading one
+    // closing series' datasets, one volume in inference (64x64xM floats: 16 MiB at 1000) and the reporter's source
+    // series, plus GC headroom. Holding the whole load at once would not fit: what is bounded is the work in flight.
     private const long RssBound = 1L << 30;
 
     private static int Env(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), out var n) && n > 0 ? n : fallback;
