@@ -95,6 +95,8 @@ public sealed class ZsadService : IAsyncDisposable
                 AllowedCallingAETitles = _options.Listener.AllowCalling is { Length: > 0 } allow
                     ? allow.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
                 QuietTime = TimeSpan.FromSeconds(_options.Listener.QuietSeconds),
+                Filter = _options.Listener.Filter,
+                LateInstances = _options.Listener.LatePolicy,
                 RabbitMqUri = _options.RabbitMqUri,
                 FlushToDisk = !_options.NoFsync,
                 LoggerFactory = _loggers,
