@@ -95,9 +95,12 @@ public sealed class ZsadService : IAsyncDisposable
                 AllowedCallingAETitles = _options.Listener.AllowCalling is { Length: > 0 } allow
                     ? allow.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
                 QuietTime = TimeSpan.FromSeconds(_options.Listener.QuietSeconds),
+                Filter = _options.Listener.Filter,
+                LateInstances = _options.Listener.LatePolicy,
                 RabbitMqUri = _options.RabbitMqUri,
                 FlushToDisk = !_options.NoFsync,
                 LoggerFactory = _loggers,
+                StageObserved = (stage, duration) => Metrics.ObserveStage(stage, duration.TotalSeconds),
             }, ConfigureEndpoints);
             await Listener.StartAsync(cancellationToken).ConfigureAwait(false);
             var listener = Listener;
@@ -192,7 +195,7 @@ public sealed class ZsadService : IAsyncDisposable
                 throw new ZsadConfigurationException("Zsad:Inference:Detector", ex.Message);
             }
         }
-        var worker = new InferenceWorker(Blobs, detector, references, Metrics, logger);
+        var worker = new InferenceWorker(Blobs, detector, references, Metrics, logger, HoldPoint.FromEnvironment());
         if (worker.FallbackReason is { } reason)
             _logger.LogWarning("inference runs on {Provider}: {Reason}", worker.Provider, reason);
         _logger.LogInformation("inference: detector {Detector} on {Provider}; references: {References}", detector.Name, worker.Provider, references);

@@ -35,6 +35,10 @@ public sealed class ListenerOptions
     public bool FlushToDisk { get; init; } = true;
     public ILoggerFactory? LoggerFactory { get; init; }
 
+    /// <summary>Told how long each of the Listener's pipeline stages took ("series_close", "volume_build",
+    /// "volume_publish"; see docs/benchmarks.md): the host turns it into /metrics histograms.</summary>
+    public Action<string, TimeSpan>? StageObserved { get; init; }
+
     internal string IntakePath => IntakeDirectory ?? Path.Combine(DataDirectory, "intake");
     internal string BlobPath => BlobDirectory ?? Path.Combine(DataDirectory, "blobs");
     internal string OutboxPath => OutboxDirectory ?? Path.Combine(DataDirectory, "outbox");

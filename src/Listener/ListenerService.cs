@@ -40,7 +40,8 @@ public sealed class ListenerService : IAsyncDisposable
         var volumes = new VolumePublisher(Blobs, Outbox, _loggers.CreateLogger<VolumePublisher>());
         Importer = new VolumeImporter(volumes, _loggers.CreateLogger<VolumeImporter>());
         var processor = new SeriesProcessor(Store, new SeriesFilter(options.Filter), volumes, _loggers.CreateLogger<SeriesProcessor>());
-        Assembler = new SeriesAssembler(Store, processor, options.QuietTime, options.LateInstances, _loggers.CreateLogger<SeriesAssembler>());
+        Assembler = new SeriesAssembler(Store, processor, options.QuietTime, options.LateInstances, _loggers.CreateLogger<SeriesAssembler>(),
+            observeStage: options.StageObserved);
         Publisher = publisher;
     }
 
@@ -66,7 +67,8 @@ public sealed class ListenerService : IAsyncDisposable
             _logger.LogInformation("bus: {Transport}", _options.RabbitMqUri is null ? "in-memory" : "RabbitMQ " + ZsadBus.Redact(_options.RabbitMqUri));
             _loops.Add(StartBusAsync(_bus, _stopping.Token));
         }
-        var dispatcher = new OutboxDispatcher(Outbox, Publisher, _loggers.CreateLogger<OutboxDispatcher>(), _options.PublishTimeout);
+        var dispatcher = new OutboxDispatcher(Outbox, Publisher, _loggers.CreateLogger<OutboxDispatcher>(), _options.PublishTimeout,
+            observeStage: _options.StageObserved);
         _loops.Add(Task.Run(() => dispatcher.RunAsync(_stopping.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => Assembler.RunAsync(_stopping.Token), CancellationToken.None));
 

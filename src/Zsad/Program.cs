@@ -20,8 +20,6 @@ public static class Program
                 ["store", .. var rest] => NetworkCommands.Store(new CommandArgs(rest, "tls")),
                 ["scp", .. var rest] => NetworkCommands.Scp(new CommandArgs(rest, "no-fsync")),
                 ["volume", "convert", .. var rest] => Zsad.Listener.Commands.VolumeCommands.Convert(rest),
-                // The Listener's own series filters (--modality, --plane, ...) keep the dedicated listener wiring.
-                ["serve", "--role", "listener", .. var rest] when rest.Any(ListenerOnlyOptions.Contains) => Listener(rest),
                 ["serve", .. var rest] => Serve(rest),
                 ["replay", .. var rest] => Replay(new CommandArgs(rest)),
                 ["health", .. var rest] => Health(new CommandArgs(rest)),
@@ -55,26 +53,6 @@ public static class Program
 
     private static int Infer(CommandArgs a) => Zsad.Inference.Cli.InferCommandHandler.Run(
         a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out);
-
-    private static int Listener(IReadOnlyList<string> args)
-    {
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var loggers = Logging.Create();
-        Zsad.Listener.ListenerOptions options;
-        try
-        {
-            options = Zsad.Listener.Commands.ListenerCommands.ParseServeOptions(args, loggers);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException($"{ex.Message}\n{Zsad.Listener.Commands.ListenerCommands.ServeUsage}");
-        }
-        return Zsad.Listener.ListenerHost.RunAsync(options, stop.Token).GetAwaiter().GetResult();
-    }
-
-    private static readonly HashSet<string> ListenerOnlyOptions = ["--late", "--modality", "--sop-class", "--description", "--plane"];
 
     private static int Serve(IReadOnlyList<string> args)
     {
@@ -174,8 +152,9 @@ public static class Program
                                                                 the service: listener + inference + reporter (embedded
                                                                 default: in-memory bus, local folders, PACS folder);
                                                                 /health and /metrics on 127.0.0.1
-              serve --role listener --data DIR ... --modality MR,... | --plane ... | --description REGEX
-                                                                the listener alone with its series filters
+              serve ... [--modality MR,...|any] [--plane axial,...] [--description REGEX] [--sop-class UID,...|any]
+                    [--exclude-image-type LOCALIZER,DERIVED,...|none] [--late reprocess|keep]
+                                                                which series the listener turns into volumes (any role set)
               replay --input DIR --out REPORT_DIR [--detector NAME] [--normals DIR|phantom] [--threshold T]
                                                                 BraTS/DICOM/NIfTI archive through the pipeline, resumable;
                                                                 maps/, masks/ and the evaluation report

@@ -53,6 +53,42 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void ListenerFilterFlags_BecomeTheListenersFilter()
+    {
+        using var dir = new TempDir();
+        var options = ZsadConfiguration.Load(["--modality", "MR,CT", "--sop-class", "any", "--description", "(?i)t2", "--plane", "axial,Coronal",
+            "--exclude-image-type", "LOCALIZER,DERIVED", "--late", "keep"], Env(), dir.Path);
+        var filter = options.Listener.Filter;
+        Assert.Equal(["MR", "CT"], filter.Modalities);
+        Assert.Empty(filter.SopClasses);
+        Assert.Equal("(?i)t2", filter.SeriesDescriptionPattern);
+        Assert.Equal([Zsad.Imaging.AnatomicalPlane.Axial, Zsad.Imaging.AnatomicalPlane.Coronal], filter.Orientations);
+        Assert.Equal(["LOCALIZER", "DERIVED"], filter.ExcludedImageTypes);
+        Assert.Equal(Zsad.Listener.Intake.LateInstancePolicy.Keep, options.Listener.LatePolicy);
+    }
+
+    [Fact]
+    public void ListenerFilterDefaults_AreTheListenersDefaults()
+    {
+        using var dir = new TempDir();
+        var options = ZsadConfiguration.Load([], Env(), dir.Path);
+        Assert.Equivalent(new Zsad.Listener.Filtering.SeriesFilterOptions(), options.Listener.Filter, strict: true);
+        Assert.Equal(Zsad.Listener.Intake.LateInstancePolicy.Reprocess, options.Listener.LatePolicy);
+        Assert.Empty(ZsadConfiguration.Load(["--exclude-image-type", "none"], Env(), dir.Path).Listener.Filter.ExcludedImageTypes);
+    }
+
+    [Theory]
+    [InlineData("--plane", "oblique", "Zsad:Listener:Plane", "configuration Zsad:Listener:Plane: 'oblique' is not axial, coronal or sagittal")]
+    [InlineData("--late", "drop", "Zsad:Listener:Late", "configuration Zsad:Listener:Late: 'drop' is not reprocess or keep")]
+    [InlineData("--description", "(t2", "Zsad:Listener:Description", "configuration Zsad:Listener:Description: '(t2' is not a regular expression")]
+    public void BadListenerFilter_NamesTheKey(string flag, string value, string key, string message)
+    {
+        var ex = Bad(Env(), flag, value);
+        Assert.Equal(key, ex.Key);
+        Assert.StartsWith(message, ex.Message);
+    }
+
+    [Fact]
     public void UnknownRole_NamesRole()
         => Assert.Equal("Zsad:Role", Bad(Env(), "--role", "listener,scanner").Key);
 

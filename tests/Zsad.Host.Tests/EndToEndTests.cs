@@ -113,5 +113,15 @@ public class EndToEndTests
         Assert.Contains("zsad_series_processed_total{stage=\"inference\"} 1\n", inferenceMetrics);
         var listenerMetrics = await http.GetStringAsync($"http://127.0.0.1:{processes[0].HttpPort}/metrics");
         Assert.Contains($"zsad_instances_received {series.Instances}\n", listenerMetrics);
+
+        // Each stage of the series' way (docs/benchmarks.md, per-stage timing), once, in the process that ran it.
+        foreach (var (metricsText, stages) in new[]
+                 {
+                     (listenerMetrics, new[] { "series_close", "volume_build", "volume_publish" }),
+                     (inferenceMetrics, ["inference_wait", "inference", "map_store"]),
+                     (reporterMetrics, ["report_wait", "report_load", "seg_build", "seg_export", "report", "volume_to_report"]),
+                 })
+            foreach (var stage in stages)
+                Assert.Contains($"zsad_stage_duration_seconds_count{{stage=\"{stage}\"}} 1\n", metricsText);
     }
 }

@@ -13,6 +13,8 @@ public static partial class ZsadConfiguration
     public const string ServeUsage = """
         serve [--role all|listener|inference|reporter[,...]] [--config appsettings.json] [--data DIR]
               [--port 11112] [--aet ZSAD] [--bind 127.0.0.1] [--allow-calling AE,...] [--quiet-s 5]
+              [--modality MR,...|any] [--sop-class UID,...|any] [--description REGEX] [--plane axial,coronal,sagittal]
+              [--exclude-image-type LOCALIZER,DERIVED,...|none] [--late reprocess|keep]
               [--rabbitmq amqp://...] [--detector NAME] [--normals DIR|phantom] [--prefetch N]
               [--dest AE@host:port] [--pacs DIR] [--reports DIR] [--threshold calibrated|T] [--truth DIR]
               [--http-port 8080] [--no-http] [--no-fsync]
@@ -25,6 +27,8 @@ public static partial class ZsadConfiguration
         ["role"] = "Role", ["data"] = "DataDirectory", ["rabbitmq"] = "RabbitMq", ["blobs"] = "BlobDirectory",
         ["port"] = "Listener:Port", ["aet"] = "Listener:AETitle", ["bind"] = "Listener:Bind", ["quiet-s"] = "Listener:QuietSeconds",
         ["allow-calling"] = "Listener:AllowCalling", ["intake"] = "Listener:IntakeDirectory",
+        ["modality"] = "Listener:Modality", ["sop-class"] = "Listener:SopClass", ["description"] = "Listener:Description",
+        ["plane"] = "Listener:Plane", ["exclude-image-type"] = "Listener:ExcludeImageType", ["late"] = "Listener:Late",
         ["detector"] = "Inference:Detector", ["normals"] = "Inference:Normals", ["prefetch"] = "Inference:Prefetch",
         ["concurrency"] = "Inference:ConcurrentMessages",
         ["dest"] = "Reporter:Destination", ["pacs"] = "Reporter:PacsDirectory", ["reports"] = "Reporter:OutputDirectory",

@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
+using Zsad.Imaging;
 using Zsad.Inference.Detection;
 using Zsad.Listener.Bus;
+using Zsad.Listener.Filtering;
+using Zsad.Listener.Intake;
 using Zsad.Reporter.Export;
 using Zsad.Reporter.Segmentation;
 
@@ -80,6 +84,17 @@ public sealed class ZsadOptions
             Fail("Listener:Bind", $"'{Listener.Bind}' is not an IP address");
         if (!(Listener.QuietSeconds > 0))
             Fail("Listener:QuietSeconds", "must be a positive number of seconds");
+        foreach (var check in new Action[] { () => _ = Listener.Filter, () => _ = Listener.LatePolicy })
+        {
+            try
+            {
+                check();
+            }
+            catch (ArgumentException ex)
+            {
+                Fail("Listener:" + ex.ParamName, ex.Message[..ex.Message.LastIndexOf(" (Parameter", StringComparison.Ordinal)]);
+            }
+        }
         if (string.IsNullOrWhiteSpace(Inference.Detector))
             Fail("Inference:Detector", "is required (e.g. resnet18-memory)");
         else if (roles.HasFlag(ServiceRole.Inference) && !DetectorCatalog.BuiltIn.Contains(Inference.Detector)
@@ -148,6 +163,57 @@ public sealed class ZsadOptions
         public string? IntakeDirectory { get; set; }
         /// <summary>Comma-separated calling AE titles allowed; empty = any.</summary>
         public string? AllowCalling { get; set; }
+
+        // Which closed series become volumes (SeriesFilterOptions); lists are comma-separated, "any" accepts all.
+        /// <summary>Modalities processed (default MR).</summary>
+        public string Modality { get; set; } = "MR";
+        /// <summary>SOP Class UIDs processed; empty = MR Image and Enhanced MR Image Storage.</summary>
+        public string? SopClass { get; set; }
+        /// <summary>.NET regular expression the SeriesDescription must match; empty = any.</summary>
+        public string? Description { get; set; }
+        /// <summary>Planes of acquisition processed (axial, coronal, sagittal); empty = any.</summary>
+        public string? Plane { get; set; }
+        /// <summary>ImageType values that keep a series from processing (default LOCALIZER; add DERIVED for reformats
+        /// and parametric maps); "none" = no exclusion.</summary>
+        public string ExcludeImageType { get; set; } = "LOCALIZER";
+        /// <summary>Instances arriving after their series closed: "reprocess" (a new generation) or "keep" (stored only).</summary>
+        public string Late { get; set; } = "reprocess";
+
+        /// <summary>The filter these settings describe; <see cref="ArgumentException"/> names the bad setting.</summary>
+        public SeriesFilterOptions Filter
+        {
+            get
+            {
+                var filter = new SeriesFilterOptions
+                {
+                    Modalities = List(Modality),
+                    ExcludedImageTypes = ExcludeImageType.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : List(ExcludeImageType),
+                    SeriesDescriptionPattern = string.IsNullOrWhiteSpace(Description) ? null : Description,
+                    Orientations = List(Plane).Select(p => Enum.TryParse<AnatomicalPlane>(p, ignoreCase: true, out var plane) && Enum.IsDefined(plane) ? plane
+                        : throw new ArgumentException($"'{p}' is not axial, coronal or sagittal", nameof(Plane))).ToList(),
+                };
+                if (!string.IsNullOrWhiteSpace(SopClass))
+                    filter = filter with { SopClasses = List(SopClass) };
+                if (filter.SeriesDescriptionPattern is { } pattern)
+                {
+                    try
+                    {
+                        _ = new Regex(pattern);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        throw new ArgumentException($"'{pattern}' is not a regular expression: {ex.Message}", nameof(Description));
+                    }
+                }
+                return filter;
+            }
+        }
+
+        public LateInstancePolicy LatePolicy => Enum.TryParse<LateInstancePolicy>(Late, ignoreCase: true, out var late) && Enum.IsDefined(late) ? late
+            : throw new ArgumentException($"'{Late}' is not reprocess or keep", nameof(Late));
+
+        private static List<string> List(string? value) => string.IsNullOrWhiteSpace(value) || value.Trim().Equals("any", StringComparison.OrdinalIgnoreCase)
+            ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
     }
 
     public sealed class InferenceSettings

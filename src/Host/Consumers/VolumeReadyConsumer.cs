@@ -22,6 +22,8 @@ public sealed class VolumeReadyConsumer(Task<InferenceWorker> worker, PipelineMe
             publish.CorrelationId = ready.CorrelationId;
             publish.Durable = true;
         }).ConfigureAwait(false);
+        if (inference.Hold is not null)
+            await inference.Hold.ReachAsync(HoldPoint.MapPublished, context.CancellationToken).ConfigureAwait(false);
         metrics.Increment("zsad_series_processed_total", "stage=\"inference\"");
     }
 }

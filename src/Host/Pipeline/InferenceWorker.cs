@@ -25,8 +25,10 @@ public sealed class InferenceWorker : IDisposable
     // The detector's ONNX session reuses one input buffer: one volume at a time through it.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, string referenceSource, PipelineMetrics metrics, ILogger<InferenceWorker> logger)
+    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, string referenceSource, PipelineMetrics metrics, ILogger<InferenceWorker> logger,
+        HoldPoint? hold = null)
     {
+        Hold = hold;
         _blobs = blobs;
         _detector = detector;
         _referenceSource = referenceSource;
@@ -36,6 +38,9 @@ public sealed class InferenceWorker : IDisposable
     }
 
     public string DetectorName => _detector.Name;
+
+    /// <summary>The crash tests' hold point (null outside them).</summary>
+    public HoldPoint? Hold { get; }
     public string Provider { get; }
     public string? FallbackReason { get; }
 
@@ -52,10 +57,15 @@ public sealed class InferenceWorker : IDisposable
                 _logger.LogInformation("map of volume {VolumeId} by {Detector} exists (redelivery); publishing it again", message.VolumeId, _detector.Name);
                 return done;
             }
+            // Volume built (VolumeReady.CreatedAt, before the outbox) to inference starting: publish plus queue time.
+            _metrics.ObserveStage("inference_wait", Math.Max(0, (DateTimeOffset.UtcNow - message.CreatedAt).TotalSeconds));
             var watch = Stopwatch.StartNew();
             var volume = NiftiReader.Read(await _blobs.GetAsync(message.Volume, cancellationToken).ConfigureAwait(false)).ToSingle();
             var result = _detector.Detect(volume);
             var seconds = watch.Elapsed.TotalSeconds;
+            if (Hold is not null)
+                await Hold.ReachAsync(HoldPoint.MapComputed, cancellationToken).ConfigureAwait(false);
+            var storing = Stopwatch.StartNew();
             var map = await _blobs.PutAsync(prefix + ".nii.gz", NiftiWriter.ToBytes(result.Map, new NiftiWriteOptions { Gzip = true }),
                 VolumePublisher.NiftiGzip, cancellationToken).ConfigureAwait(false);
             var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
@@ -63,6 +73,7 @@ public sealed class InferenceWorker : IDisposable
                 message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt);
             DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, ListenerJson.Options));
             _metrics.ObserveStage("inference", seconds);
+            _metrics.ObserveStage("map_store", storing.Elapsed.TotalSeconds);
             _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}",
                 message.VolumeId, message.SeriesInstanceUid, _detector.Name, Provider, seconds, result.ImageScore);
             return ready;

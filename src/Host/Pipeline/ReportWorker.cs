@@ -59,6 +59,8 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
                 logger.LogInformation("volume {VolumeId} by {Detector} was reported before (redelivery); nothing sent again", message.VolumeId, message.Detector);
                 return JsonSerializer.Deserialize<ReportOutcome>(await File.ReadAllBytesAsync(resultPath, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
             }
+            // Map stored and published (AnomalyMapReady.CreatedAt) to the reporter starting on it.
+            metrics.ObserveStage("report_wait", Math.Max(0, (DateTimeOffset.UtcNow - message.CreatedAt).TotalSeconds));
             var watch = Stopwatch.StartNew();
             var outcome = await ReportAsync(message, Path.GetDirectoryName(resultPath)!, cancellationToken).ConfigureAwait(false);
             DurableFile.Write(resultPath, JsonSerializer.SerializeToUtf8Bytes(outcome, ListenerJson.Options));
@@ -74,6 +76,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
 
     private async Task<ReportOutcome> ReportAsync(AnomalyMapReady message, string caseDirectory, CancellationToken cancellationToken)
     {
+        var loading = Stopwatch.StartNew();
         var name = CaseName(message);
         var map = NiftiReader.Read(await blobs.GetAsync(message.Map, cancellationToken).ConfigureAwait(false)).ToSingle();
         var mapPath = Path.Combine(options.OutputDirectory, "maps", name + ".nii.gz");
@@ -86,6 +89,8 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
         string? segPath = null, summaryPath = null, segSeries = null, export = "none";
         if (source is not null)
         {
+            metrics.ObserveStage("report_load", loading.Elapsed.TotalSeconds);
+            var building = Stopwatch.StartNew();
             var seg = MapSegmenter.Create(source, map, segOptions);
             mask = seg.Mask;
             segmented = seg.SegmentedVoxels;
@@ -97,7 +102,10 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
                 [seg.Binary, .. images]);
             summaryPath = Path.Combine(caseDirectory, "summary.dcm");
             new DicomFile(summary, TransferSyntax.ExplicitVRLittleEndian).Save(summaryPath);
+            metrics.ObserveStage("seg_build", building.Elapsed.TotalSeconds);
+            var exporting = Stopwatch.StartNew();
             export = await ExportAsync([segPath, summaryPath], cancellationToken).ConfigureAwait(false);
+            metrics.ObserveStage("seg_export", exporting.Elapsed.TotalSeconds);
             logger.LogInformation("SEG series {SegSeriesInstanceUid} for series {SeriesInstanceUid} by {Detector}: {Voxels} voxels, {Components} component(s); sent to {Export}",
                 segSeries, message.SeriesInstanceUid, message.Detector, segmented, seg.Components, export);
         }

@@ -11,8 +11,9 @@ using Zsad.Listener.Volumes;
 
 namespace Zsad.Listener.Commands;
 
-/// <summary>`zsad serve --role listener ...` and `zsad import ...`. Usage errors throw <see cref="ArgumentException"/>
-/// naming the option.</summary>
+/// <summary>The listener-only host's options (tests/Zsad.Listener.TestHost, which the load tests run as its own
+/// process; `zsad serve` takes the same filters as src/Host settings) and `zsad import ...`. Usage errors throw
+/// <see cref="ArgumentException"/> naming the option.</summary>
 public static class ListenerCommands
 {
     public const string ServeUsage = """

@@ -14,12 +14,14 @@ public sealed class SeriesAssembler
     private readonly LateInstancePolicy _latePolicy;
     private readonly ILogger<SeriesAssembler> _logger;
     private readonly TimeProvider _time;
+    private readonly Action<string, TimeSpan>? _observeStage;
     private readonly Lock _gate = new();
     private readonly Dictionary<SeriesKey, OpenSeries> _open = [];
 
     public SeriesAssembler(IntakeStore store, SeriesProcessor processor, TimeSpan quietTime, LateInstancePolicy latePolicy,
-        ILogger<SeriesAssembler> logger, TimeProvider? time = null)
+        ILogger<SeriesAssembler> logger, TimeProvider? time = null, Action<string, TimeSpan>? observeStage = null)
     {
+        _observeStage = observeStage;
         _store = store;
         _processor = processor;
         QuietTime = quietTime;
@@ -29,6 +31,12 @@ public sealed class SeriesAssembler
     }
 
     public TimeSpan QuietTime { get; }
+
+    /// <summary>Last instance received to series closed: the quiet time plus the wait for the next check.</summary>
+    public const string CloseStage = "series_close";
+
+    /// <summary>Series closed to its volume in the blob store and its VolumeReady in the outbox.</summary>
+    public const string BuildStage = "volume_build";
 
     public int OpenSeriesCount
     {
@@ -157,7 +165,13 @@ public sealed class SeriesAssembler
         {
             _logger.LogInformation("series {SeriesInstanceUid} closed after {QuietTime} quiet; processing generation {Generation}",
                 open.Key.SeriesInstanceUid, QuietTime, open.Generation);
+            long lastArrival;
+            lock (_gate)
+                lastArrival = open.LastArrival;
+            _observeStage?.Invoke(CloseStage, _time.GetElapsedTime(lastArrival));
+            var started = _time.GetTimestamp();
             outcome = await _processor.ProcessAsync(open.Key, open.Directory, open.Generation, cancellationToken).ConfigureAwait(false);
+            _observeStage?.Invoke(BuildStage, _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

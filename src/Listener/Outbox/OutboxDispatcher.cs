@@ -6,8 +6,11 @@ namespace Zsad.Listener.Outbox;
 /// on disk and retries with backoff, so an outage delays messages and never drops them. A crash between the broker's
 /// confirm and the move to sent/ publishes that one message again: consumers recognise it by its message id.</summary>
 public sealed class OutboxDispatcher(FileOutbox outbox, IMessagePublisher publisher, ILogger<OutboxDispatcher> logger,
-    TimeSpan? publishTimeout = null, TimeSpan? maxBackoff = null)
+    TimeSpan? publishTimeout = null, TimeSpan? maxBackoff = null, Action<string, TimeSpan>? observeStage = null)
 {
+    /// <summary>Enqueued to confirmed by the broker (outage retries included).</summary>
+    public const string PublishStage = "volume_publish";
+
     private readonly TimeSpan _publishTimeout = publishTimeout ?? TimeSpan.FromSeconds(10);
     private readonly TimeSpan _maxBackoff = maxBackoff ?? TimeSpan.FromSeconds(15);
 
@@ -26,6 +29,7 @@ public sealed class OutboxDispatcher(FileOutbox outbox, IMessagePublisher publis
                     timeout.CancelAfter(_publishTimeout);
                     await publisher.PublishAsync(message, type, entry.MessageId, timeout.Token).ConfigureAwait(false);
                     outbox.MarkSent(entry.MessageId);
+                    observeStage?.Invoke(PublishStage, DateTimeOffset.UtcNow - entry.EnqueuedAt);
                     logger.LogInformation("published {MessageType} {MessageId}", type.Name, entry.MessageId);
                     backoff = TimeSpan.FromMilliseconds(250);
                 }

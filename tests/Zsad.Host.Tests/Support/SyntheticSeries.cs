@@ -9,9 +9,9 @@ namespace Zsad.Host.Tests.Support;
 /// SeriesInstanceUID in a folder the Reporter reads ground truth from.</summary>
 public sealed record SyntheticSeries(string SourceDirectory, string TruthDirectory, string StudyInstanceUid, string SeriesInstanceUid, int Instances)
 {
-    public static SyntheticSeries Write(string root, string id, int seed)
+    public static SyntheticSeries Write(string root, string id, int seed, int slices = 16)
     {
-        var study = SyntheticBrainStudy.Create(id, seed, size: 64, slices: 16);
+        var study = SyntheticBrainStudy.Create(id, seed, size: 64, slices: slices);
         var source = Path.Combine(root, "source", id);
         var files = DicomSeriesWriter.Write(study.Image, source, new MrSeriesOptions
         {

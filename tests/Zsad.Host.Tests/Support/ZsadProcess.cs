@@ -17,6 +17,7 @@ public sealed partial class ZsadProcess : IDisposable
     }
 
     public int? DicomPort { get; }
+    public int Pid => _process.Id;
     public int? HttpPort { get; }
     public string Output => PeerProcess.Output(_process);
 
@@ -40,6 +41,13 @@ public sealed partial class ZsadProcess : IDisposable
     }
 
     private static int? Port(string endpoint) => endpoint == "-" ? null : int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..]);
+
+    /// <summary>kill -9: no shutdown code runs, nothing is acknowledged or flushed (Process.Kill sends SIGKILL on Unix).</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        Assert.True(_process.WaitForExit(30_000), "zsad serve did not die within 30 s of SIGKILL");
+    }
 
     public void Dispose()
     {
