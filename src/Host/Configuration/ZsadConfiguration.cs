@@ -14,6 +14,7 @@ public static partial class ZsadConfiguration
         serve [--role all|listener|inference|reporter[,...]] [--config appsettings.json] [--data DIR]
               [--port 11112] [--aet ZSAD] [--bind 127.0.0.1] [--allow-calling AE,...] [--quiet-s 5]
               [--rabbitmq amqp://...] [--detector NAME] [--normals DIR|phantom] [--prefetch N]
+              [--views axial,coronal,sagittal] [--through-plane-sigma MM]
               [--dest AE@host:port] [--pacs DIR] [--reports DIR] [--threshold calibrated|T] [--truth DIR]
               [--http-port 8080] [--no-http] [--no-fsync]
               (every setting also from appsettings.json "Zsad" and ZSAD__SECTION__KEY environment variables)
@@ -27,6 +28,7 @@ public static partial class ZsadConfiguration
         ["allow-calling"] = "Listener:AllowCalling", ["intake"] = "Listener:IntakeDirectory",
         ["detector"] = "Inference:Detector", ["normals"] = "Inference:Normals", ["prefetch"] = "Inference:Prefetch",
         ["concurrency"] = "Inference:ConcurrentMessages",
+        ["views"] = "Inference:Views", ["through-plane-sigma"] = "Inference:ThroughPlaneSigma",
         ["dest"] = "Reporter:Destination", ["pacs"] = "Reporter:PacsDirectory", ["reports"] = "Reporter:OutputDirectory",
         ["threshold"] = "Reporter:Threshold", ["truth"] = "Reporter:GroundTruthDirectory", ["dead-letter"] = "Reporter:DeadLetterDirectory",
         ["http-port"] = "Http:Port", ["http-bind"] = "Http:Bind",

@@ -16,15 +16,23 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     private readonly ResNet18Backbone _backbone;
     private readonly bool _ownsBackbone;
-    private readonly PatchMemoryBank _bank = new();
-    private readonly ILogger _logger;
+    private readonly PatchMemoryBank _bank;
 
-    private ResNetMemoryDetector(ResNet18Backbone backbone, bool ownsBackbone, MemoryDetectorOptions options, ILogger logger)
+    private ResNetMemoryDetector(ResNet18Backbone backbone, bool ownsBackbone, MemoryDetectorOptions options, PatchMemoryBank bank)
     {
         _backbone = backbone;
         _ownsBackbone = ownsBackbone;
         Options = options;
-        _logger = logger;
+        _bank = bank;
+    }
+
+    /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
+    /// feature extraction at start.</summary>
+    public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options)
+    {
+        if (bank.SliceCount == 0)
+            throw new ArgumentException("the memory bank holds no slices", nameof(bank));
+        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration };
     }
 
     public string Name => DetectorName;
@@ -48,12 +56,14 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         logger ??= NullLogger.Instance;
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(logger: logger);
-        var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), logger);
+        var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), new PatchMemoryBank());
         var perVolume = new List<List<SliceFeatures>>();
         for (var v = 0; v < normals.Count; v++)
         {
             var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
             var crop = AxialSquareCrop.Create(normals[v], mask);
+            if (crop.IsEmpty)
+                throw new ArgumentException($"normal reference volume {v + 1} of {normals.Count} has no brain (its brain mask is empty)", nameof(normals));
             var features = detector.Extract(crop, step: detector.Options.NormalSliceStep);
             perVolume.Add(features);
             foreach (var f in features)
