@@ -8,20 +8,22 @@ namespace Zsad.Inference.Cli;
 /// <summary>`zsad models list`: built-in detectors and installed bundles with their status.</summary>
 public static class ModelsCommandHandler
 {
-    public static int List(TextWriter stdout)
+    /// <param name="bundleDirectory">Where installed bundles live; <see cref="DetectorCatalog.BundleDirectory"/> when null.</param>
+    public static int List(TextWriter stdout, string? bundleDirectory = null)
     {
+        bundleDirectory ??= DetectorCatalog.BundleDirectory;
         var resnet = Path.Combine(ResNet18Backbone.DefaultModelDirectory, ResNet18Backbone.ModelFileName);
         stdout.WriteLine("built-in detectors:");
         stdout.WriteLine($"  {ResNetMemoryDetector.DetectorName,-22} {(File.Exists(resnet) ? "ready" : "missing " + resnet)}  (default) few-shot ResNet18 ImageNet feature memory; needs normal references");
         stdout.WriteLine($"  {IntensityBaselineDetector.DetectorName,-22} ready  BASELINE: robust intensity z-score against normal references");
-        stdout.WriteLine($"bundles in {DetectorCatalog.BundleDirectory}:");
-        if (!Directory.Exists(DetectorCatalog.BundleDirectory))
+        stdout.WriteLine($"bundles in {bundleDirectory}:");
+        if (!Directory.Exists(bundleDirectory))
         {
             stdout.WriteLine("  (none)");
             return 0;
         }
         var any = false;
-        foreach (var dir in Directory.EnumerateDirectories(DetectorCatalog.BundleDirectory).Order(StringComparer.Ordinal))
+        foreach (var dir in Directory.EnumerateDirectories(bundleDirectory).Order(StringComparer.Ordinal))
         {
             any = true;
             try
