@@ -47,7 +47,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>Builds the bank from normal volumes (brain masks computed when not given) and calibrates it
     /// leave-one-volume-out: each normal volume is scored against a bank without it. With a single normal volume,
-    /// odd slices are scored against even ones, which is optimistic (neighbouring slices are alike).</summary>
+    /// every other extracted slice is scored against the rest, which is optimistic (neighbouring slices are alike).</summary>
     public static ResNetMemoryDetector Build(IReadOnlyList<Volume<float>> normals, ResNet18Backbone? backbone = null, MemoryDetectorOptions? options = null,
         ILogger? logger = null, IReadOnlyList<Volume<byte>>? normalMasks = null)
     {
@@ -75,7 +75,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         {
             foreach (var f in perVolume[v])
             {
-                if (normals.Count == 1 && f.Slice % (2 * detector.Options.NormalSliceStep) == 0)
+                // One volume: every other extracted slice is held out (by position, so any first slice and step work).
+                if (normals.Count == 1 && perVolume[v].IndexOf(f) % 2 == 0)
                     continue;
                 var exclude = normals.Count > 1 ? v : -1;
                 var dist = normals.Count > 1
@@ -184,12 +185,13 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         return brain;
     }
 
-    // With one normal volume the scored (odd) slices are compared only with the even ones, never with themselves.
+    // With one normal volume the scored slices (odd positions) are compared only with the even ones, never with themselves.
     private float[] SingleVolumeHeldOut(SliceFeatures f)
     {
         var bank = new PatchMemoryBank();
-        foreach (var s in _bank.Slices.Where(s => s.Slice % (2 * Options.NormalSliceStep) == 0))
-            bank.Add(0, s);
+        var slices = _bank.Slices.ToList();
+        for (var n = 0; n < slices.Count; n += 2)
+            bank.Add(0, slices[n]);
         return bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
     }
 
