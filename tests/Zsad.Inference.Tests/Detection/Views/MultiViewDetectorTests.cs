@@ -99,4 +99,20 @@ public sealed class MultiViewDetectorTests
 
         Assert.True(SlicingOptions.Resolve(null, null, null, null).IsDefault);
     }
+
+    [Fact]
+    public void FromNormals_BuiltInWithViews_BuildsOneDetectorPerPlaneFromReslicedNormals()
+    {
+        // The service's phantom-normals path and every built-in detector go through FromNormals.
+        var normals = DetectorCatalog.PhantomNormals(1);
+        using var fused = Assert.IsType<MultiViewDetector>(DetectorCatalog.FromNormals(IntensityBaselineDetector.DetectorName, normals,
+            SlicingOptions.Resolve("sagittal,axial", "2", null, null)));
+        Assert.Equal([AnatomicalPlane.Sagittal, AnatomicalPlane.Axial], fused.Options.Views);
+        Assert.Equal(2, fused.Options.ThroughPlaneSigmaMm);
+        var result = fused.Detect(normals[0]);
+        Assert.True(result.Map.HasSameGrid(normals[0]));
+        Assert.All(result.Map.Data, v => Assert.InRange(v, 0, 1));
+
+        Assert.IsType<IntensityBaselineDetector>(DetectorCatalog.FromNormals(IntensityBaselineDetector.DetectorName, normals, SlicingOptions.Default));
+    }
 }
