@@ -17,7 +17,7 @@ public static class BundleVocabulary
         ["feature-memory"] = DetectorMethod.FeatureMemory,
     };
 
-    public static IReadOnlyList<string> WeightsSetups { get; } = ["industrial", "finetune", "brats", "pmc", "imagenet", "custom"];
+    public static IReadOnlyList<string> WeightsSetups { get; } = ["industrial", "finetune", "brats", "pmc", "custom"];
     public static IReadOnlyList<string> ResizeModes { get; } = ["bilinear", "bicubic"];
     public static IReadOnlyList<string> MapOrders { get; } = ["softmax-then-upsample", "upsample-then-softmax"];
     public static IReadOnlyList<string> LayerReductions { get; } = ["sum", "mean"];

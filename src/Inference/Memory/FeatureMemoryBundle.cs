@@ -65,7 +65,7 @@ public static class FeatureMemoryBundle
             Name = name,
             Method = "feature-memory",
             Backbone = BackboneName,
-            Weights = "imagenet",
+            Weights = "custom", // ImageNet weights; the backbone name says so
             // Mean 0 / std 1: the ResNet input is the grey slice at display scale minus featureMemory.meanImage.
             Input = new ManifestInput { Size = ResNet18Backbone.InputSize, Resize = "bilinear", AlignCorners = false, Mean = [0, 0, 0], Std = [1, 1, 1] },
             EmbedDim = SliceFeatures.Dim,
