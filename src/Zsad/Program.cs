@@ -150,7 +150,8 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
-        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out));
+        var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);
+        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out, slicing: slicing));
         return 0;
     }
 
@@ -197,7 +198,8 @@ public static class Program
                                                                 C-STORE with retries; failures become dead letters
               health [--url http://127.0.0.1:8080/health]      exit 0 when the service is ready (container healthcheck)
               models list                                       built-in detectors and installed bundles
-              models study [--downsample N]                     the synthetic detection study of docs/detectors.md
+              models study [--downsample N] [--views V,...] [--through-plane-sigma MM]
+                                                                the synthetic detection study of docs/detectors.md
               models build-memory --detector resnet18-memory|BUNDLE_DIR --normals DIR --out OUT_BUNDLE
                     [--slice-step N] [--max-bank-mb MB]         few-shot memory bank from normal volumes, in a bundle
               (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)
