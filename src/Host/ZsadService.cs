@@ -8,6 +8,7 @@ using Zsad.Host.Consumers;
 using Zsad.Host.Observability;
 using Zsad.Host.Pipeline;
 using Zsad.Inference.Detection;
+using Zsad.Inference.Detection.Views;
 using Zsad.Listener;
 using Zsad.Listener.Bus;
 using Zsad.Listener.Storage;
@@ -167,6 +168,9 @@ public sealed class ZsadService : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    private static string? Sigma(ZsadOptions.InferenceSettings settings)
+        => settings.ThroughPlaneSigma?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private InferenceWorker CreateInference()
     {
         var settings = _options.Inference;
@@ -177,18 +181,16 @@ public sealed class ZsadService : IAsyncDisposable
         {
             references = "PHANTOM references (lesion-free synthetic brains): fine for synthetic studies, meaningless for real scans";
             var normals = DetectorCatalog.PhantomNormals();
-            detector = settings.Detector switch
-            {
-                ResNetMemoryDetector.DetectorName => ResNetMemoryDetector.Build(normals, logger: logger),
-                IntensityBaselineDetector.DetectorName => IntensityBaselineDetector.Build(normals),
-                _ => throw new ZsadConfigurationException("Zsad:Inference:Normals", $"'phantom' references suit the built-in detectors only, not '{settings.Detector}'"),
-            };
+            if (!DetectorCatalog.BuiltIn.Contains(settings.Detector))
+                throw new ZsadConfigurationException("Zsad:Inference:Normals", $"'phantom' references suit the built-in detectors only, not '{settings.Detector}'");
+            detector = DetectorCatalog.FromNormals(settings.Detector, normals, SlicingOptions.Resolve(settings.Views, Sigma(settings), null, null), logger);
         }
         else
         {
             try
             {
-                detector = DetectorCatalog.Create(settings.Detector, string.IsNullOrWhiteSpace(settings.Normals) ? null : settings.Normals, out references, logger);
+                detector = DetectorCatalog.Create(settings.Detector, string.IsNullOrWhiteSpace(settings.Normals) ? null : settings.Normals, out references, logger,
+                    settings.Views, Sigma(settings));
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException or FileNotFoundException)
             {

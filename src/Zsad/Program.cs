@@ -30,6 +30,7 @@ public static class Program
                 ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
                 ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
                 ["models", "study", .. var rest] => Study(new CommandArgs(rest)),
+                ["models", "build-memory", .. var rest] => BuildMemory(new CommandArgs(rest)),
                 ["--version"] => Version(),
                 _ => Usage(),
             };
@@ -52,7 +53,11 @@ public static class Program
     }
 
     private static int Infer(CommandArgs a) => Zsad.Inference.Cli.InferCommandHandler.Run(
-        a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out);
+        a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out,
+        views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"));
+
+    private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
+        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out);
 
     private static int Serve(IReadOnlyList<string> args)
     {
@@ -123,7 +128,8 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
-        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out));
+        var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);
+        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out, slicing: slicing));
         return 0;
     }
 
@@ -160,6 +166,7 @@ public static class Program
                                                                 maps/, masks/ and the evaluation report
               import --data DIR PATH...                         BraTS folders, DICOM folders or NIfTI files as VolumeReady
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
+                    [--views axial,coronal,sagittal] [--through-plane-sigma MM]
                                                                 anomaly map in [0,1] on the input's grid (default resnet18-memory)
               seg --source DICOM_DIR --map MAP.nii.gz --out SEG.dcm [--threshold T|calibrated|f1max:PRED:TRUTH]
                   [--fractional] [--detector NAME] [--min-size N|Nmm3] [--dest AE@host:port[,...]] [--dead-letter DIR]
@@ -170,7 +177,10 @@ public static class Program
                                                                 C-STORE with retries; failures become dead letters
               health [--url http://127.0.0.1:8080/health]      exit 0 when the service is ready (container healthcheck)
               models list                                       built-in detectors and installed bundles
-              models study [--downsample N]                     the synthetic detection study of docs/detectors.md
+              models study [--downsample N] [--views V,...] [--through-plane-sigma MM]
+                                                                the synthetic detection study of docs/detectors.md
+              models build-memory --detector resnet18-memory|BUNDLE_DIR --normals DIR --out OUT_BUNDLE
+                    [--slice-step N] [--max-bank-mb MB]         few-shot memory bank from normal volumes, in a bundle
               (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)
             """);
         return 2;

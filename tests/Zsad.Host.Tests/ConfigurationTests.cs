@@ -127,6 +127,35 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void ViewsAndThroughPlaneSigma_FromFlagsAndAppsettings()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("appsettings.json"), """{ "Zsad": { "Inference": { "Views": "axial,sagittal", "ThroughPlaneSigma": 2.5 } } }""");
+        var fromFile = ZsadConfiguration.Load([], Env(), dir.Path);
+        Assert.Equal("axial,sagittal", fromFile.Inference.Views);
+        Assert.Equal(2.5, fromFile.Inference.ThroughPlaneSigma);
+        var fromFlags = ZsadConfiguration.Load(["--views", "coronal", "--through-plane-sigma", "4"], Env(), dir.Path);
+        Assert.Equal("coronal", fromFlags.Inference.Views);
+        Assert.Equal(4, fromFlags.Inference.ThroughPlaneSigma);
+    }
+
+    [Fact]
+    public void BadViews_NamesTheKeyAndThePlane()
+    {
+        var ex = Bad(Env(), "--views", "axial,oblique");
+        Assert.Equal("Zsad:Inference:Views", ex.Key);
+        Assert.Equal("configuration Zsad:Inference:Views: 'oblique' is not axial, coronal or sagittal", ex.Message);
+    }
+
+    [Fact]
+    public void NegativeThroughPlaneSigma_NamesTheKey()
+    {
+        var ex = Bad(Env(("ZSAD__INFERENCE__THROUGHPLANESIGMA", "-2")));
+        Assert.Equal("Zsad:Inference:ThroughPlaneSigma", ex.Key);
+        Assert.Contains("-2 is not 0 or more millimetres", ex.Message);
+    }
+
+    [Fact]
     public void BrokenAppsettings_NamesTheFile()
     {
         using var dir = new TempDir();

@@ -16,6 +16,7 @@ public static partial class ZsadConfiguration
               [--modality MR,...|any] [--sop-class UID,...|any] [--description REGEX] [--plane axial,coronal,sagittal]
               [--exclude-image-type LOCALIZER,DERIVED,...|none] [--late reprocess|keep]
               [--rabbitmq amqp://...] [--detector NAME] [--normals DIR|phantom] [--prefetch N]
+              [--views axial,coronal,sagittal] [--through-plane-sigma MM]
               [--dest AE@host:port] [--pacs DIR] [--reports DIR] [--threshold calibrated|T] [--truth DIR]
               [--http-port 8080] [--no-http] [--no-fsync]
               (every setting also from appsettings.json "Zsad" and ZSAD__SECTION__KEY environment variables)
@@ -31,6 +32,7 @@ public static partial class ZsadConfiguration
         ["plane"] = "Listener:Plane", ["exclude-image-type"] = "Listener:ExcludeImageType", ["late"] = "Listener:Late",
         ["detector"] = "Inference:Detector", ["normals"] = "Inference:Normals", ["prefetch"] = "Inference:Prefetch",
         ["concurrency"] = "Inference:ConcurrentMessages",
+        ["views"] = "Inference:Views", ["through-plane-sigma"] = "Inference:ThroughPlaneSigma",
         ["dest"] = "Reporter:Destination", ["pacs"] = "Reporter:PacsDirectory", ["reports"] = "Reporter:OutputDirectory",
         ["threshold"] = "Reporter:Threshold", ["truth"] = "Reporter:GroundTruthDirectory", ["dead-letter"] = "Reporter:DeadLetterDirectory",
         ["http-port"] = "Http:Port", ["http-bind"] = "Http:Bind",

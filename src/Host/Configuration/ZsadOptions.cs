@@ -104,6 +104,17 @@ public sealed class ZsadOptions
             Fail("Inference:Normals", $"folder '{normals}' does not exist (or use '{InferenceSettings.PhantomNormals}')");
         if (Inference.Normals == InferenceSettings.PhantomNormals && !DetectorCatalog.BuiltIn.Contains(Inference.Detector))
             Fail("Inference:Normals", $"'{InferenceSettings.PhantomNormals}' references suit the built-in detectors only, not '{Inference.Detector}'");
+        try
+        {
+            if (Inference.Views is not null)
+                _ = Zsad.Inference.Detection.Views.SlicingOptions.ParseViews(Inference.Views, "Inference:Views");
+        }
+        catch (ArgumentException ex)
+        {
+            Fail("Inference:Views", ex.Message["Inference:Views: ".Length..]);
+        }
+        if (Inference.ThroughPlaneSigma is { } sigma && !(sigma >= 0 && double.IsFinite(sigma)))
+            Fail("Inference:ThroughPlaneSigma", $"{sigma} is not 0 or more millimetres");
         if (Inference.Prefetch is < 1 or > 1000)
             Fail("Inference:Prefetch", $"{Inference.Prefetch} is not between 1 and 1000");
         if (Inference.ConcurrentMessages is < 1 or > 64)
@@ -224,6 +235,11 @@ public sealed class ZsadOptions
         /// <summary>Folder of normal reference volumes, "phantom" for lesion-free synthetic phantoms, empty for the
         /// catalogue's default search.</summary>
         public string? Normals { get; set; }
+        /// <summary>Planes the detector's slice pass runs along, maps averaged ("axial,coronal,sagittal"); empty =
+        /// the bundle manifest's, else axial. Overrides the manifest.</summary>
+        public string? Views { get; set; }
+        /// <summary>Gaussian sigma in mm across axial slices of the map; empty = the manifest's, else none.</summary>
+        public double? ThroughPlaneSigma { get; set; }
         /// <summary>Messages the broker hands one inference process ahead of time (competing consumers share the rest).</summary>
         public int Prefetch { get; set; } = 2;
         /// <summary>Volumes one process works on at once (one detector session each).</summary>

@@ -56,8 +56,31 @@ public sealed class ResNet18Backbone : IDisposable
         var edited = OnnxGraphEditor.ExposeOutputs(original, stages.Select(s => s.Tensor).ToList());
         var mean = ReadMeanImage(prepPath);
         var engine = OnnxEngine.Create(edited, options, logger);
-        return new ResNet18Backbone(engine, mean, stages, graph.GraphOutputs[0]);
+        return new ResNet18Backbone(engine, mean, stages, graph.GraphOutputs[0]) { EditedGraph = edited };
     }
+
+    /// <summary>A backbone from the edited graph (stage outputs exposed) and the mean image, as a feature-memory
+    /// bundle stores them.</summary>
+    public static ResNet18Backbone FromEditedGraph(byte[] edited, float[] meanImage, EngineOptions? options = null, ILogger? logger = null)
+    {
+        if (meanImage.Length != 3 * InputSize * InputSize)
+            throw new OnnxFormatException($"the mean image holds {meanImage.Length} values, not 3 x {InputSize} x {InputSize}");
+        var graph = new OnnxModel(edited);
+        var stages = FeatureStages.Find(graph);
+        if (stages.Count != 4 || !stages.Select(s => s.Channels).SequenceEqual([64, 128, 256, 512]))
+            throw new OnnxFormatException($"expected stages of 64, 128, 256 and 512 channels, found [{string.Join(", ", stages.Select(s => s.Channels))}]");
+        var final = graph.GraphOutputs.Except(stages.Select(s => s.Tensor)).ToList();
+        if (final.Count != 1 || stages.Any(s => !graph.GraphOutputs.Contains(s.Tensor)))
+            throw new OnnxFormatException($"the graph's outputs [{string.Join(", ", graph.GraphOutputs)}] are not the four stages and the embedding");
+        var engine = OnnxEngine.Create(edited, options, logger);
+        return new ResNet18Backbone(engine, meanImage, stages, final[0]) { EditedGraph = edited };
+    }
+
+    /// <summary>The ONNX graph the engine runs (the NuGet model with its stage outputs exposed).</summary>
+    public byte[] EditedGraph { get; private init; } = [];
+
+    /// <summary>Caffe mean image [3, 224, 224] subtracted from the BGR input.</summary>
+    public ReadOnlySpan<float> MeanImage => _meanImage;
 
     /// <summary>Writes one grey image (InputSize x InputSize, display scale 0-255) as item <paramref name="index"/>
     /// of the engine's input: the same value in B, G and R, minus the mean image.</summary>

@@ -83,6 +83,14 @@ public static partial class BundleLoader
         var sigma = m.SmoothingSigma ?? 0;
         if (!(sigma >= 0) || !double.IsFinite(sigma))
             throw Fail(dir, $"smoothingSigma must be 0 or more, not {sigma}");
+        try
+        {
+            _ = Detection.Views.SlicingOptions.Resolve(null, null, m.Views, m.ThroughPlaneSigma);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Fail(dir, ex.Message);
+        }
         var imageScore = OneOf(dir, "imageScore", m.ImageScore, BundleVocabulary.ImageScores);
         if (imageScore is "global-softmax" or "vand-few-shot" or "hybrid-semantic-fusion" or "augmented-mean" or "winclip-few-shot" && string.IsNullOrWhiteSpace(m.GlobalOutput))
             throw Fail(dir, $"imageScore '{imageScore}' needs globalOutput (the encoder's global embedding)");
@@ -100,6 +108,10 @@ public static partial class BundleLoader
         if (m.PromptEmbeddings?.Path is { } pp)
             used.Add(pp);
         used.AddRange(WindowMemoryPaths(m));
+        if (m.FeatureMemory?.Slices?.Path is { } sp)
+            used.Add(sp);
+        if (m.FeatureMemory?.MeanImage?.Path is { } ip)
+            used.Add(ip);
         foreach (var u in used)
             if (!files.ContainsKey(u))
                 throw Fail(dir, $"'{u}' is used by the manifest but has no sha256 in files");
@@ -163,9 +175,9 @@ public static partial class BundleLoader
         {
             var b = m.MemoryBank ?? throw Fail(dir, "method 'feature-memory' needs memoryBank");
             bank = ReadTensor(dir, b, "memoryBank");
-            var featureDim = layers.Sum(l => l.Dim!.Value);
+            var featureDim = m.MemoryRowWidth ?? layers.Sum(l => l.Dim!.Value);
             if (b.Shape is not [_, var d] || d != featureDim)
-                throw Fail(dir, $"memoryBank shape [{string.Join(", ", b.Shape ?? [])}] must be [M, {featureDim}] (the sum of the layer dims)");
+                throw Fail(dir, $"memoryBank shape [{string.Join(", ", b.Shape ?? [])}] must be [M, {featureDim}] ({(m.MemoryRowWidth is null ? "the sum of the layer dims" : "memoryRowWidth")})");
         }
 
         var prompts = ReadPromptEmbeddings(dir, m, methodName, embedDim);
@@ -246,7 +258,7 @@ public static partial class BundleLoader
         return outputs;
     }
 
-    private static float[] ReadTensor(string dir, ManifestTensor t, string what)
+    internal static float[] ReadTensor(string dir, ManifestTensor t, string what)
     {
         if (t.Path is null)
             throw Fail(dir, $"{what} has no path");

@@ -33,6 +33,44 @@ public sealed class DetectorManifest
     [JsonPropertyName("testTimeAdapter")] public ManifestTestTimeAdapter? TestTimeAdapter { get; set; }
     [JsonPropertyName("windows")] public List<ManifestWindow>? Windows { get; set; }
     [JsonPropertyName("files")] public Dictionary<string, string>? Files { get; set; }
+
+    /// <summary>Width of a memoryBank row when the method derives its patch features from the layers
+    /// (feature-memory); the sum of the layer dims when absent.</summary>
+    [JsonPropertyName("memoryRowWidth")] public int? MemoryRowWidth { get; set; }
+    /// <summary>Where the memoryBank came from (`zsad models build-memory`).</summary>
+    [JsonPropertyName("memorySource")] public MemorySource? MemorySource { get; set; }
+    /// <summary>What the built-in ResNet18 memory detector needs besides the bank (method feature-memory).</summary>
+    [JsonPropertyName("featureMemory")] public FeatureMemorySection? FeatureMemory { get; set; }
+    /// <summary>Planes the slice pass runs along, maps averaged (default ["axial"]).</summary>
+    [JsonPropertyName("views")] public List<string>? Views { get; set; }
+    /// <summary>Gaussian sigma in mm across axial slices of the fused map (default 0 = none).</summary>
+    [JsonPropertyName("throughPlaneSigma")] public double? ThroughPlaneSigma { get; set; }
+}
+
+public sealed class MemorySource
+{
+    [JsonPropertyName("volumes")] public int? Volumes { get; set; }
+    [JsonPropertyName("slices")] public int? Slices { get; set; }
+    [JsonPropertyName("sliceStep")] public int? SliceStep { get; set; }
+    /// <summary>SHA-256 over the input files' own SHA-256s, in path order.</summary>
+    [JsonPropertyName("sha256")] public string? Sha256 { get; set; }
+    [JsonPropertyName("inputs")] public List<string>? Inputs { get; set; }
+    [JsonPropertyName("created")] public DateTimeOffset? Created { get; set; }
+    [JsonPropertyName("sourceBundle")] public string? SourceBundle { get; set; }
+}
+
+public sealed class FeatureMemorySection
+{
+    /// <summary>[slices, 4 + grid²]: normal volume index, slice index, brain height as float32 high and low parts,
+    /// then 1/0 per grid cell for brain; slice s owns memoryBank rows s·grid² .. (s+1)·grid² - 1, patch-major.</summary>
+    [JsonPropertyName("slices")] public ManifestTensor? Slices { get; set; }
+    /// <summary>The backbone's Caffe mean image [3, size, size].</summary>
+    [JsonPropertyName("meanImage")] public ManifestTensor? MeanImage { get; set; }
+    [JsonPropertyName("calibrationMedian")] public double? CalibrationMedian { get; set; }
+    [JsonPropertyName("calibrationP999")] public double? CalibrationP999 { get; set; }
+    [JsonPropertyName("heightWindow")] public double? HeightWindow { get; set; }
+    [JsonPropertyName("positionRadius")] public int? PositionRadius { get; set; }
+    [JsonPropertyName("greyPerStd")] public double? GreyPerStd { get; set; }
 }
 
 public sealed class ManifestInput

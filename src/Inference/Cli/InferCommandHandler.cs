@@ -5,22 +5,26 @@ using Zsad.Inference.Detection;
 
 namespace Zsad.Inference.Cli;
 
-/// <summary>`zsad infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]`:
+/// <summary>`zsad infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR] [--views axial,coronal,sagittal] [--through-plane-sigma MM]`:
 /// writes a float32 map on the input's grid with values in [0, 1] and prints the image score.</summary>
 public static class InferCommandHandler
 {
-    public static int Run(string? detector, string input, string output, string? normals, TextWriter stdout, ILogger? logger = null)
+    public static int Run(string? detector, string input, string output, string? normals, TextWriter stdout, ILogger? logger = null,
+        string? views = null, string? throughPlaneSigma = null)
     {
         if (!File.Exists(input))
             throw new FileNotFoundException($"input volume {input} does not exist", input);
         var volume = NiftiReader.Read(input).ToSingle();
         var mask = BrainMask.Compute(volume);
-        var instance = DetectorCatalog.Create(detector, normals, out var references, logger);
+        var instance = DetectorCatalog.Create(detector, normals, out var references, logger, views, throughPlaneSigma);
         try
         {
             var result = instance.Detect(volume, mask);
             NiftiWriter.Write(result.Map, output, NiftiWriteOptions.Default with { Description = $"zsad {instance.Name}" });
-            if (instance is ResNetMemoryDetector m)
+            if (instance is Detection.Views.MultiViewDetector multi)
+                stdout.WriteLine($"slicing: {multi.Options}");
+            var inner = instance is Detection.Views.MultiViewDetector fused ? fused.Inner : instance;
+            if (inner is ResNetMemoryDetector m)
                 stdout.WriteLine($"execution provider: {m.Backbone.Engine.ExecutionProvider}{(m.Backbone.Engine.FallbackReason is { } r ? $" (CUDA unavailable: {r})" : "")}");
             stdout.WriteLine($"detector: {instance.Name}");
             stdout.WriteLine($"references: {references}");

@@ -1,32 +1,38 @@
 using Zsad.Inference.Backbones;
 using Zsad.Inference.Bundles;
 using Zsad.Inference.Detection;
+using Zsad.Inference.Memory;
 
 namespace Zsad.Inference.Cli;
 
 /// <summary>`zsad models list`: built-in detectors and installed bundles with their status.</summary>
 public static class ModelsCommandHandler
 {
-    public static int List(TextWriter stdout)
+    /// <param name="bundleDirectory">Where installed bundles live; <see cref="DetectorCatalog.BundleDirectory"/> when null.</param>
+    public static int List(TextWriter stdout, string? bundleDirectory = null)
     {
+        bundleDirectory ??= DetectorCatalog.BundleDirectory;
         var resnet = Path.Combine(ResNet18Backbone.DefaultModelDirectory, ResNet18Backbone.ModelFileName);
         stdout.WriteLine("built-in detectors:");
         stdout.WriteLine($"  {ResNetMemoryDetector.DetectorName,-22} {(File.Exists(resnet) ? "ready" : "missing " + resnet)}  (default) few-shot ResNet18 ImageNet feature memory; needs normal references");
         stdout.WriteLine($"  {IntensityBaselineDetector.DetectorName,-22} ready  BASELINE: robust intensity z-score against normal references");
-        stdout.WriteLine($"bundles in {DetectorCatalog.BundleDirectory}:");
-        if (!Directory.Exists(DetectorCatalog.BundleDirectory))
+        stdout.WriteLine($"bundles in {bundleDirectory}:");
+        if (!Directory.Exists(bundleDirectory))
         {
             stdout.WriteLine("  (none)");
             return 0;
         }
         var any = false;
-        foreach (var dir in Directory.EnumerateDirectories(DetectorCatalog.BundleDirectory).Order(StringComparer.Ordinal))
+        foreach (var dir in Directory.EnumerateDirectories(bundleDirectory).Order(StringComparer.Ordinal))
         {
             any = true;
             try
             {
                 var b = BundleLoader.Load(dir);
-                stdout.WriteLine($"  {Path.GetFileName(dir),-22} valid  {b.Manifest.Method} {b.Manifest.Backbone} {b.Manifest.Weights}{(Heads.ClipHeads.IsImplemented(b.Method) ? " ready" : " (method head not implemented yet)")}");
+                var ready = Heads.ClipHeads.IsImplemented(b.Method) || b.Method == DetectorMethod.FeatureMemory;
+                stdout.WriteLine($"  {Path.GetFileName(dir),-22} valid  {b.Manifest.Method} {b.Manifest.Backbone} {b.Manifest.Weights}{(ready ? " ready" : " (method head not implemented yet)")}");
+                if (b.Manifest.MemorySource is { } source)
+                    stdout.WriteLine($"  {"",-22} memory: {source.Volumes} normal volumes ({string.Join(", ", source.Inputs ?? [])}), {source.Slices} slices, step {source.SliceStep}, inputs sha256 {source.Sha256}, built {source.Created:u}");
             }
             catch (BundleException ex)
             {
@@ -35,6 +41,20 @@ public static class ModelsCommandHandler
         }
         if (!any)
             stdout.WriteLine("  (none)");
+        return 0;
+    }
+
+    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB]`.</summary>
+    public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout)
+    {
+        int? step = sliceStep is null ? null : int.TryParse(sliceStep, out var n) ? n : throw new ArgumentException($"--slice-step: '{sliceStep}' is not a whole number");
+        var limit = maxBankMb is null ? MemoryBankBuilder.DefaultMaxBankBytes
+            : long.TryParse(maxBankMb, out var mb) && mb > 0 ? mb << 20 : throw new ArgumentException($"--max-bank-mb: '{maxBankMb}' is not a positive whole number of MiB");
+        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit);
+        var bundle = BundleLoader.Load(dir);
+        var source = bundle.Manifest.MemorySource!;
+        stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");
+        stdout.WriteLine($"normals: {source.Volumes} volumes, {source.Slices} slices, inputs sha256 {source.Sha256}");
         return 0;
     }
 }

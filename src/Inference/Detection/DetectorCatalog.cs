@@ -2,14 +2,18 @@ using Microsoft.Extensions.Logging;
 using Zsad.Imaging;
 using Zsad.Imaging.Nifti;
 using Zsad.Imaging.Synthetic;
+using Zsad.Imaging.Preprocessing;
 using Zsad.Inference.Bundles;
+using Zsad.Inference.Detection.Views;
+using Zsad.Inference.Memory;
 
 namespace Zsad.Inference.Detection;
 
 /// <summary>Built-in detectors and installed bundles by name. The default is the ResNet18 feature-memory detector:
 /// it uses real ImageNet weights that ship with the build, needs no download, and on the synthetic study it beats
 /// the intensity baseline on every lesion kind (docs/detectors.md). A CLIP bundle runs through
-/// its method head (src/Inference/Heads); the AdaCLIP head is not implemented yet.</summary>
+/// its method head (src/Inference/Heads). A feature-memory bundle (`zsad models build-memory`) runs the ResNet18
+/// detector from its stored bank, without normals.</summary>
 public static class DetectorCatalog
 {
     public const string DefaultDetector = ResNetMemoryDetector.DetectorName;
@@ -55,19 +59,65 @@ public static class DetectorCatalog
     public static IAnomalyDetector Create(string? nameOrBundle, string? normalsDirectory, ILogger? logger = null)
         => Create(nameOrBundle, normalsDirectory, out _, logger);
 
-    public static IAnomalyDetector Create(string? nameOrBundle, string? normalsDirectory, out string referenceSource, ILogger? logger = null)
+    /// <param name="views">Planes to run along ("axial,coronal"), overriding the bundle manifest; null = manifest, else axial.</param>
+    /// <param name="throughPlaneSigma">Millimetres, overriding the manifest; null = manifest, else none.</param>
+    public static IAnomalyDetector Create(string? nameOrBundle, string? normalsDirectory, out string referenceSource, ILogger? logger = null,
+        string? views = null, string? throughPlaneSigma = null)
     {
         var name = nameOrBundle ?? DefaultDetector;
         referenceSource = "none";
-        if (name == ResNetMemoryDetector.DetectorName)
-            return ResNetMemoryDetector.Build(LoadNormals(normalsDirectory, out referenceSource, logger), logger: logger);
-        if (name == IntensityBaselineDetector.DetectorName)
-            return IntensityBaselineDetector.Build(LoadNormals(normalsDirectory, out referenceSource, logger));
+        if (name is ResNetMemoryDetector.DetectorName or IntensityBaselineDetector.DetectorName)
+        {
+            var slicing = SlicingOptions.Resolve(views, throughPlaneSigma, null, null);
+            var normals = LoadNormals(normalsDirectory, out referenceSource, logger);
+            return FromNormals(name, normals, slicing, logger);
+        }
         var bundleDir = Directory.Exists(name) ? name : Path.Combine(BundleDirectory, name);
         if (!Directory.Exists(bundleDir))
             throw new ArgumentException($"unknown detector '{name}' (built-in: {string.Join(", ", BuiltIn)}; or a bundle folder)");
         var bundle = BundleLoader.Load(bundleDir);
-        // ClipHeads.Create names the method when its head is not implemented (feature-memory).
-        return new Heads.ClipDetector(bundle, logger: logger);
+        var options = SlicingOptions.Resolve(views, throughPlaneSigma, bundle.Manifest.Views, bundle.Manifest.ThroughPlaneSigma);
+        IAnomalyDetector detector;
+        if (bundle.Method == DetectorMethod.FeatureMemory)
+        {
+            // The bank holds axial slices: other planes would be compared with the wrong anatomy.
+            if (options.Views is not [AnatomicalPlane.Axial])
+                throw new ArgumentException($"bundle '{bundle.Name}' holds a memory of axial slices only; views {string.Join(",", options.Views).ToLowerInvariant()} need the normals (use --detector {ResNetMemoryDetector.DetectorName} --normals DIR)");
+            var source = bundle.Manifest.MemorySource;
+            referenceSource = $"memory bank in {bundle.Directory} ({source?.Volumes} normal volumes, {source?.Slices} slices, inputs sha256 {source?.Sha256})";
+            detector = FeatureMemoryBundle.Load(bundle, logger: logger);
+        }
+        else
+        {
+            detector = new Heads.ClipDetector(bundle, logger: logger);
+        }
+        // A CLIP head has nothing plane-specific, so one instance serves every view.
+        return options.IsDefault ? detector : new MultiViewDetector(options.Views.Select(p => (p, detector)).ToList(), options.ThroughPlaneSigmaMm);
+    }
+
+    /// <summary>A built-in detector from normal volumes; for each plane other than axial its memory is built from
+    /// the normals resliced to that plane, so each view compares like with like.</summary>
+    public static IAnomalyDetector FromNormals(string name, IReadOnlyList<Volume<float>> normals, SlicingOptions slicing, ILogger? logger = null)
+    {
+        IAnomalyDetector Build(IReadOnlyList<Volume<float>> volumes, IReadOnlyList<Volume<byte>>? masks) => name switch
+        {
+            ResNetMemoryDetector.DetectorName => ResNetMemoryDetector.Build(volumes, logger: logger, normalMasks: masks),
+            IntensityBaselineDetector.DetectorName => IntensityBaselineDetector.Build(volumes),
+            _ => throw new ArgumentException($"'{name}' is not a built-in detector ({string.Join(", ", BuiltIn)})"),
+        };
+        if (slicing.IsDefault)
+            return Build(normals, null);
+        var views = new List<(AnatomicalPlane, IAnomalyDetector)>();
+        foreach (var plane in slicing.Views)
+        {
+            if (plane == AnatomicalPlane.Axial)
+            {
+                views.Add((plane, Build(normals, null)));
+                continue;
+            }
+            var masks = normals.Select(n => PlaneReslice.ToAxial(BrainMask.Compute(n), plane)).ToList();
+            views.Add((plane, Build(normals.Select(n => PlaneReslice.ToAxial(n, plane)).ToList(), masks)));
+        }
+        return new MultiViewDetector(views, slicing.ThroughPlaneSigmaMm);
     }
 }

@@ -17,6 +17,9 @@ public sealed class PatchMemoryBank
 
     public IEnumerable<SliceFeatures> Slices => _slices.Select(s => s.Slice);
 
+    /// <summary>The slices with the index of the normal volume each came from (what a bundle stores).</summary>
+    public IReadOnlyList<(int Volume, SliceFeatures Slice)> Entries => _slices;
+
     public void Add(int volume, SliceFeatures slice) => _slices.Add((volume, slice));
 
     /// <summary>Nearest-neighbour distance of every patch of <paramref name="query"/> (Grid x Grid values);

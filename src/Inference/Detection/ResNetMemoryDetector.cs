@@ -16,15 +16,23 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     private readonly ResNet18Backbone _backbone;
     private readonly bool _ownsBackbone;
-    private readonly PatchMemoryBank _bank = new();
-    private readonly ILogger _logger;
+    private readonly PatchMemoryBank _bank;
 
-    private ResNetMemoryDetector(ResNet18Backbone backbone, bool ownsBackbone, MemoryDetectorOptions options, ILogger logger)
+    private ResNetMemoryDetector(ResNet18Backbone backbone, bool ownsBackbone, MemoryDetectorOptions options, PatchMemoryBank bank)
     {
         _backbone = backbone;
         _ownsBackbone = ownsBackbone;
         Options = options;
-        _logger = logger;
+        _bank = bank;
+    }
+
+    /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
+    /// feature extraction at start.</summary>
+    public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options)
+    {
+        if (bank.SliceCount == 0)
+            throw new ArgumentException("the memory bank holds no slices", nameof(bank));
+        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration };
     }
 
     public string Name => DetectorName;
@@ -39,7 +47,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>Builds the bank from normal volumes (brain masks computed when not given) and calibrates it
     /// leave-one-volume-out: each normal volume is scored against a bank without it. With a single normal volume,
-    /// odd slices are scored against even ones, which is optimistic (neighbouring slices are alike).</summary>
+    /// every other extracted slice is scored against the rest, which is optimistic (neighbouring slices are alike).</summary>
     public static ResNetMemoryDetector Build(IReadOnlyList<Volume<float>> normals, ResNet18Backbone? backbone = null, MemoryDetectorOptions? options = null,
         ILogger? logger = null, IReadOnlyList<Volume<byte>>? normalMasks = null)
     {
@@ -48,12 +56,14 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         logger ??= NullLogger.Instance;
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(logger: logger);
-        var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), logger);
+        var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), new PatchMemoryBank());
         var perVolume = new List<List<SliceFeatures>>();
         for (var v = 0; v < normals.Count; v++)
         {
             var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
             var crop = AxialSquareCrop.Create(normals[v], mask);
+            if (crop.IsEmpty)
+                throw new ArgumentException($"normal reference volume {v + 1} of {normals.Count} has no brain (its brain mask is empty)", nameof(normals));
             var features = detector.Extract(crop, step: detector.Options.NormalSliceStep);
             perVolume.Add(features);
             foreach (var f in features)
@@ -65,7 +75,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         {
             foreach (var f in perVolume[v])
             {
-                if (normals.Count == 1 && f.Slice % (2 * detector.Options.NormalSliceStep) == 0)
+                // One volume: every other extracted slice is held out (by position, so any first slice and step work).
+                if (normals.Count == 1 && perVolume[v].IndexOf(f) % 2 == 0)
                     continue;
                 var exclude = normals.Count > 1 ? v : -1;
                 var dist = normals.Count > 1
@@ -174,12 +185,13 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         return brain;
     }
 
-    // With one normal volume the scored (odd) slices are compared only with the even ones, never with themselves.
+    // With one normal volume the scored slices (odd positions) are compared only with the even ones, never with themselves.
     private float[] SingleVolumeHeldOut(SliceFeatures f)
     {
         var bank = new PatchMemoryBank();
-        foreach (var s in _bank.Slices.Where(s => s.Slice % (2 * Options.NormalSliceStep) == 0))
-            bank.Add(0, s);
+        var slices = _bank.Slices.ToList();
+        for (var n = 0; n < slices.Count; n += 2)
+            bank.Add(0, slices[n]);
         return bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
     }
 

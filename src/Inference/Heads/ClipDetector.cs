@@ -47,72 +47,92 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     {
         mask ??= BrainMask.Compute(volume);
         var map = volume.Like<float>();
-        var slices = volume.Slices(AnatomicalPlane.Axial);
         var maskSlices = mask.Slices(AnatomicalPlane.Axial);
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
+        var (w, h, s) = (mapSlices.Width, mapSlices.Height, _head.Size);
+        var maskPixels = new byte[w * h];
+        var headMap = new float[s * s];
+        var back = new float[w * h];
+        var score = 0f;
+        foreach (var slice in EncodeSlices(volume, mask))
+        {
+            var sliceScore = RunHead(slice, headMap) * _head.ScoreScale;
+            score = Math.Max(score, Math.Clamp(sliceScore, 0, 1));
+            System.Numerics.Tensors.TensorPrimitives.Multiply(headMap, _head.MapScale, headMap);
+            Resize2D.Resize(headMap, s, s, back, w, h, ResizeMode.Bilinear, alignCorners: false);
+            maskSlices.CopySlice(slice.Slice, maskPixels);
+            for (var p = 0; p < back.Length; p++)
+                back[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(back[p], 0, 1);
+            mapSlices.WriteSlice(slice.Slice, back);
+        }
+        return new AnomalyResult(map, score);
+    }
+
+    /// <summary>The encoder outputs of every <paramref name="sliceStep"/>-th axial slice with brain, after this
+    /// bundle's preprocessing: what the head scores, and what a few-shot memory bank is built from. The memory
+    /// belongs to the engine and is only valid until the next item is asked for.</summary>
+    public IEnumerable<EncodedSlice> EncodeSlices(Volume<float> volume, Volume<byte> mask, int sliceStep = 1)
+    {
+        if (sliceStep < 1)
+            throw new ArgumentOutOfRangeException(nameof(sliceStep), $"the slice step must be 1 or more, not {sliceStep}");
+        var slices = volume.Slices(AnatomicalPlane.Axial);
+        var maskSlices = mask.Slices(AnatomicalPlane.Axial);
         var (w, h, s) = (slices.Width, slices.Height, _head.Size);
         var input = _bundle.Manifest.Input!;
         float[] mean = input.Mean!.Select(v => (float)v).ToArray(), std = input.Std!.Select(v => (float)v).ToArray();
         var pixels = new float[w * h];
         var maskPixels = new byte[w * h];
         var square = new float[s * s];
-        var headMap = new float[s * s];
-        var back = new float[w * h];
         var pending = new List<int>();
-        var score = 0f;
-
-        void Flush()
-        {
-            if (pending.Count == 0)
-                return;
-            var outputs = _engine.Run(pending.Count);
-            CheckShapes();
-            for (var b = 0; b < pending.Count; b++)
-            {
-                _head.StartSlice(pending[b]);
-                var sliceScore = RunHead(outputs, b, headMap) * _head.ScoreScale;
-                score = Math.Max(score, Math.Clamp(sliceScore, 0, 1));
-                System.Numerics.Tensors.TensorPrimitives.Multiply(headMap, _head.MapScale, headMap);
-                Resize2D.Resize(headMap, s, s, back, w, h, ResizeMode.Bilinear, alignCorners: false);
-                maskSlices.CopySlice(pending[b], maskPixels);
-                for (var p = 0; p < back.Length; p++)
-                    back[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(back[p], 0, 1);
-                mapSlices.WriteSlice(pending[b], back);
-            }
-            pending.Clear();
-        }
-
-        for (var z = 0; z < slices.Count; z++)
+        var brainSlices = Enumerable.Range(0, slices.Count).Where(z =>
         {
             maskSlices.CopySlice(z, maskPixels);
-            if (!maskPixels.AsSpan().ContainsAnyExcept((byte)0))
-                continue;
+            return maskPixels.AsSpan().ContainsAnyExcept((byte)0);
+        }).ToList();
+        for (var n = 0; n < brainSlices.Count; n += sliceStep)
+        {
+            var z = brainSlices[n];
+            maskSlices.CopySlice(z, maskPixels);
             slices.CopySlice(z, pixels);
             SliceStandardization.StandardizeSlice(pixels, maskPixels);
             ToUnitRange(pixels, maskPixels);
             Resize2D.Resize(pixels, w, h, square, s, s, _bundle.ResizeMode, input.AlignCorners ?? false);
             Channels.GreyToChannels(square, _engine.Input.Slice(pending.Count * _engine.ItemSize, _engine.ItemSize), mean, std);
             pending.Add(z);
-            if (pending.Count == _engine.MaxBatch)
-                Flush();
+            if (pending.Count == _engine.MaxBatch || n + sliceStep >= brainSlices.Count)
+            {
+                var outputs = _engine.Run(pending.Count);
+                for (var b = 0; b < pending.Count; b++)
+                    yield return Item(outputs, b, pending[b]);
+                pending.Clear();
+            }
         }
-        Flush();
-        return new AnomalyResult(map, score);
     }
 
     /// <summary>The head on item <paramref name="item"/> of an encoder run: its raw map (S x S) and raw score.</summary>
-    public float RunHead(IReadOnlyList<float[]> outputs, int item, Span<float> map)
+    public float RunHead(IReadOnlyList<float[]> outputs, int item, Span<float> map) => RunHead(Item(outputs, item, item), map);
+
+    private float RunHead(EncodedSlice slice, Span<float> map)
     {
+        _head.StartSlice(slice.Slice);
+        if (_textOutput >= 0)
+            _head.SetImageText(slice.Text.Span);
+        return _head.Run(slice.Outputs, slice.Global.Span, map);
+    }
+
+    /// <summary>Item <paramref name="item"/> of an encoder run, as views into the engine's output buffers.</summary>
+    private EncodedSlice Item(IReadOnlyList<float[]> outputs, int item, int slice)
+    {
+        CheckShapes();
         var reads = new ReadOnlyMemory<float>[_reads.Length];
         for (var r = 0; r < reads.Length; r++)
         {
             var length = _reads[r].ItemShape.Aggregate(1, (a, d) => a * d);
             reads[r] = outputs[_reads[r].Index].AsMemory(item * length, length);
         }
-        var global = _globalOutput < 0 ? [] : outputs[_globalOutput].AsSpan(item * _head.EmbedDim, _head.EmbedDim);
-        if (_textOutput >= 0)
-            _head.SetImageText(outputs[_textOutput].AsSpan(item * 2 * _head.EmbedDim, 2 * _head.EmbedDim));
-        return _head.Run(reads, global, map);
+        var global = _globalOutput < 0 ? ReadOnlyMemory<float>.Empty : outputs[_globalOutput].AsMemory(item * _head.EmbedDim, _head.EmbedDim);
+        var text = _textOutput < 0 ? ReadOnlyMemory<float>.Empty : outputs[_textOutput].AsMemory(item * 2 * _head.EmbedDim, 2 * _head.EmbedDim);
+        return new EncodedSlice(slice, reads, global, text);
     }
 
     public void Dispose() => _engine.Dispose();

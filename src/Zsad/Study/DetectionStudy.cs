@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Zsad.Imaging;
 using Zsad.Imaging.Synthetic;
 using Zsad.Inference.Detection;
+using Zsad.Inference.Detection.Views;
 using Zsad.Reporter.Metrics;
 
 namespace Zsad.Cli.Study;
@@ -64,22 +66,35 @@ public static class DetectionStudy
     }
 
     /// <summary>The whole study as markdown: references, test cases, both detectors.</summary>
-    public static string Run(int downsample = 1, int lesionCases = 6, int normalCases = 2, string? templatePath = null, TextWriter? progress = null)
+    /// <param name="slicing">Views and through-plane smoothing of the memory detector (axial only, none by default).</param>
+    public static string Run(int downsample = 1, int lesionCases = 6, int normalCases = 2, string? templatePath = null, TextWriter? progress = null,
+        SlicingOptions? slicing = null)
     {
+        slicing ??= SlicingOptions.Default;
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(templatePath), downsample);
         progress?.WriteLine($"template {template}");
         var references = TemplateStudy.References(template);
         var cases = TemplateStudy.TestCases(template, lesionCases, normalCases);
         var results = new List<DetectorScores>();
-        using (var memory = ResNetMemoryDetector.Build(references))
+        var clock = Stopwatch.StartNew();
+        var memory = DetectorCatalog.FromNormals(ResNetMemoryDetector.DetectorName, references, slicing);
+        var buildSeconds = clock.Elapsed.TotalSeconds;
+        try
         {
-            progress?.WriteLine($"memory detector on {memory.Backbone.Engine.ExecutionProvider}; calibration {memory.Calibration}");
+            var axial = (memory as MultiViewDetector)?.Inner as ResNetMemoryDetector ?? (ResNetMemoryDetector)memory;
+            progress?.WriteLine($"memory detector on {axial.Backbone.Engine.ExecutionProvider}; {slicing}; calibration (axial) {axial.Calibration}");
+            clock.Restart();
             results.Add(Evaluate(memory, cases));
+            progress?.WriteLine($"memory detector: bank(s) built in {buildSeconds:F0} s, {cases.Count} cases scored in {clock.Elapsed.TotalSeconds:F0} s");
+        }
+        finally
+        {
+            (memory as IDisposable)?.Dispose();
         }
         results.Add(Evaluate(IntensityBaselineDetector.Build(references), cases));
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
-        sb.AppendLine(ci, $"Template {template}; {references.Count} references; {lesionCases} lesion cases, {normalCases} lesion-free cases.");
+        sb.AppendLine(ci, $"Template {template}; {references.Count} references; {lesionCases} lesion cases, {normalCases} lesion-free cases; memory detector {slicing}.");
         sb.AppendLine();
         sb.AppendLine("| detector | voxel AUROC (pooled) | AUROC bright | AUROC dark | AUROC texture | Dice@0.5 mean ± std | best-threshold Dice (oracle) | image score lesion (mean) | image score lesion-free (mean) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");

@@ -6,14 +6,25 @@ namespace Zsad.Inference.Tests.Heads;
 /// <summary>Runs tools/export/parity.py once for the whole class: it builds a tiny random-weight CLIP-shaped model
 /// per method in PyTorch, exports each to a bundle, and writes the PyTorch reference maps and scores. Missing
 /// torch/onnx is a failure that names the Debian packages, never a skip: the parity proof is part of the suite.</summary>
-public sealed class ParityFixture : IDisposable
+public class ParityFixture : IDisposable
 {
     public const string AptPackages = "python3-torch python3-onnx libopenblas0-pthread";
 
     private readonly TempDir _dir = new();
     private readonly Lazy<string?> _error;
 
-    public ParityFixture() => _error = new Lazy<string?>(Generate);
+    private readonly string? _methods;
+
+    public ParityFixture() : this(null)
+    {
+    }
+
+    /// <param name="methods">Comma-separated parity.py cases to export; null = all of them.</param>
+    protected ParityFixture(string? methods)
+    {
+        _methods = methods;
+        _error = new Lazy<string?>(Generate);
+    }
 
     public string Root => _dir.Path;
 
@@ -42,7 +53,7 @@ public sealed class ParityFixture : IDisposable
         if (code != 0)
             return $"the parity tests need PyTorch and ONNX for {Python}: apt-get install -y {AptPackages}\n{output}";
         var script = Path.Combine(RepositoryRoot(), "tools", "export", "parity.py");
-        (code, output) = RunPython($"\"{script}\" \"{Root}\"");
+        (code, output) = RunPython($"\"{script}\" \"{Root}\"{(_methods is null ? "" : $" --methods {_methods}")}");
         return code == 0 ? null : $"tools/export/parity.py failed ({code}):\n{output}";
     }
 
@@ -65,5 +76,9 @@ public sealed class ParityFixture : IDisposable
         }
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Zsad.Inference.Backbones;
+using Zsad.Inference.Bundles;
+using Zsad.Inference.Detection;
+using Zsad.Inference.Engine;
+
+namespace Zsad.Inference.Memory;
+
+/// <summary>The built-in ResNet18 memory detector as a `feature-memory` bundle: the edited graph (stage outputs
+/// exposed) and its mean image, the patch bank with each slice's volume, index, brain height and brain cells, and
+/// the calibration and search settings. Loading it starts the detector without touching any normal volume.</summary>
+public static class FeatureMemoryBundle
+{
+    public const string BackboneName = "resnet18-imagenet";
+    private const int Cells = SliceFeatures.Grid * SliceFeatures.Grid;
+    private const int SliceColumns = 4 + Cells;
+
+    internal static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public static void Write(ResNetMemoryDetector detector, string directory, MemorySource source, string name)
+    {
+        var backbone = detector.Backbone;
+        var entries = detector.Bank.Entries;
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Save(string name, Action<FileStream> write)
+        {
+            var path = Path.Combine(directory, name);
+            using (var stream = File.Create(path))
+                write(stream);
+            files[name] = BundleLoader.Sha256(path);
+        }
+        Save("encoder.onnx", s => s.Write(backbone.EditedGraph));
+        Save("mean_image.f32", s => s.Write(MemoryMarshal.AsBytes(backbone.MeanImage)));
+        Save("memory_bank.f32", s =>
+        {
+            foreach (var (_, slice) in entries)
+                s.Write(MemoryMarshal.AsBytes(slice.Features.AsSpan()));
+        });
+        Save("memory_slices.f32", s =>
+        {
+            var row = new float[SliceColumns];
+            foreach (var (volume, slice) in entries)
+            {
+                // Height is a double: stored as float32 high and low parts so the search window sees the same value.
+                var high = (float)slice.Height;
+                row[0] = volume;
+                row[1] = slice.Slice;
+                row[2] = high;
+                row[3] = (float)(slice.Height - high);
+                for (var c = 0; c < Cells; c++)
+                    row[4 + c] = slice.Brain[c] ? 1 : 0;
+                s.Write(MemoryMarshal.AsBytes(row.AsSpan()));
+            }
+        });
+
+        var stage2 = backbone.Stages[1].Tensor;
+        var stage3 = backbone.Stages[2].Tensor;
+        var options = detector.Options;
+        var manifest = new DetectorManifest
+        {
+            SchemaVersion = BundleVocabulary.SchemaVersion,
+            Name = name,
+            Method = "feature-memory",
+            Backbone = BackboneName,
+            Weights = "custom", // ImageNet weights; the backbone name says so
+            // Mean 0 / std 1: the ResNet input is the grey slice at display scale minus featureMemory.meanImage.
+            Input = new ManifestInput { Size = ResNet18Backbone.InputSize, Resize = "bilinear", AlignCorners = false, Mean = [0, 0, 0], Std = [1, 1, 1] },
+            EmbedDim = SliceFeatures.Dim,
+            Layers =
+            [
+                new ManifestLayer { Name = "stage2", Output = stage2, Grid = 28, Dim = 128 },
+                new ManifestLayer { Name = "stage3", Output = stage3, Grid = 14, Dim = 256 },
+            ],
+            UpsampleAlignCorners = false,
+            LayerReduction = "sum",
+            SmoothingSigma = options.SmoothingSigma,
+            ImageScore = "max-map",
+            Encoder = "encoder.onnx",
+            MemoryBank = new ManifestTensor { Name = "memoryBank", Path = "memory_bank.f32", Shape = [entries.Count * Cells, SliceFeatures.Dim] },
+            MemoryRowWidth = SliceFeatures.Dim,
+            MemorySource = source,
+            FeatureMemory = new FeatureMemorySection
+            {
+                Slices = new ManifestTensor { Name = "slices", Path = "memory_slices.f32", Shape = [entries.Count, SliceColumns] },
+                MeanImage = new ManifestTensor { Name = "meanImage", Path = "mean_image.f32", Shape = [3, ResNet18Backbone.InputSize, ResNet18Backbone.InputSize] },
+                CalibrationMedian = detector.Calibration.Median,
+                CalibrationP999 = detector.Calibration.P999,
+                HeightWindow = options.HeightWindow,
+                PositionRadius = options.PositionRadius,
+                GreyPerStd = options.GreyPerStd,
+            },
+            Files = files,
+        };
+        File.WriteAllBytes(Path.Combine(directory, BundleLoader.ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson));
+    }
+
+    /// <summary>The detector a loaded feature-memory bundle describes; every missing or inconsistent part is named.</summary>
+    public static ResNetMemoryDetector Load(DetectorBundle bundle, EngineOptions? engine = null, ILogger? logger = null)
+    {
+        var m = bundle.Manifest;
+        string Fail(string what) => $"detector bundle {bundle.Directory}: {what}";
+        if (bundle.Method != DetectorMethod.FeatureMemory)
+            throw new BundleException(Fail($"method '{m.Method}' is not feature-memory"));
+        if (m.Backbone != BackboneName)
+            throw new BundleException(Fail($"feature-memory runs backbone '{BackboneName}' only, not '{m.Backbone}'"));
+        var section = m.FeatureMemory ?? throw new BundleException(Fail("manifest.json has no 'featureMemory'"));
+        T Need<T>(T? value, string key) where T : struct => value ?? throw new BundleException(Fail($"manifest.json has no 'featureMemory.{key}'"));
+        var median = Need(section.CalibrationMedian, "calibrationMedian");
+        var p999 = Need(section.CalibrationP999, "calibrationP999");
+        if (!(p999 > median))
+            throw new BundleException(Fail($"featureMemory calibration p99.9 {p999} must exceed the median {median}"));
+        var options = new MemoryDetectorOptions
+        {
+            HeightWindow = Need(section.HeightWindow, "heightWindow"),
+            PositionRadius = Need(section.PositionRadius, "positionRadius"),
+            GreyPerStd = (float)Need(section.GreyPerStd, "greyPerStd"),
+            SmoothingSigma = m.SmoothingSigma ?? 0,
+        };
+        if (m.MemoryRowWidth != SliceFeatures.Dim)
+            throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
+        var slicesTensor = section.Slices ?? throw new BundleException(Fail("manifest.json has no 'featureMemory.slices'"));
+        var meanTensor = section.MeanImage ?? throw new BundleException(Fail("manifest.json has no 'featureMemory.meanImage'"));
+        var slices = BundleLoader.ReadTensor(bundle.Directory, slicesTensor, "featureMemory.slices");
+        var mean = BundleLoader.ReadTensor(bundle.Directory, meanTensor, "featureMemory.meanImage");
+        if (slicesTensor.Shape is not [var count, SliceColumns])
+            throw new BundleException(Fail($"featureMemory.slices shape [{string.Join(", ", slicesTensor.Shape!)}] must be [slices, {SliceColumns}]"));
+        var bankRows = bundle.MemoryBank!.Length / SliceFeatures.Dim;
+        if (bankRows != count * Cells)
+            throw new BundleException(Fail($"memoryBank holds {bankRows} patches, {count} slices of {Cells} patches need {count * Cells}"));
+
+        var bank = new PatchMemoryBank();
+        for (var s = 0; s < count; s++)
+        {
+            var row = slices.AsSpan(s * SliceColumns, SliceColumns);
+            var brain = new bool[Cells];
+            for (var c = 0; c < Cells; c++)
+                brain[c] = row[4 + c] != 0;
+            var features = bundle.MemoryBank.AsSpan(s * Cells * SliceFeatures.Dim, Cells * SliceFeatures.Dim).ToArray();
+            bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], features, brain));
+        }
+        var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options);
+    }
+}

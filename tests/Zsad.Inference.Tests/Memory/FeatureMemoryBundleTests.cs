@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Zsad.Imaging;
+using Zsad.Imaging.Nifti;
+using Zsad.Imaging.Synthetic;
+using Zsad.Inference.Backbones;
+using Zsad.Inference.Bundles;
+using Zsad.Inference.Detection;
+using Zsad.Inference.Engine;
+using Zsad.Inference.Memory;
+using Xunit.Abstractions;
+
+namespace Zsad.Inference.Tests.Memory;
+
+/// <summary>The built-in resnet18-memory detector written as a feature-memory bundle and run from it, on 3 mm
+/// synthetic subjects of ch2bet (Debian mricron-data), as DetectorTests uses.</summary>
+public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
+{
+    private static readonly EngineOptions Cpu = new() { PreferCuda = false, MaxBatch = 4 };
+
+    private static readonly Lazy<(IReadOnlyList<Volume<float>> Refs, TemplateStudy.Case Case)> Data = new(() =>
+    {
+        Peers.RequireCh2Bet();
+        var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 3);
+        var refs = TemplateStudy.References(template, 2);
+        var test = TemplateStudy.TestCases(template, lesionCases: 1, normalCases: 0, minRadiusMm: 12, maxRadiusMm: 12)[0];
+        return (refs, test);
+    });
+
+    [Fact]
+    public void FeatureMemoryBundle_RoundTrip_GivesTheMapOfTheInMemoryBuild()
+    {
+        var (refs, c) = Data.Value;
+        using var dir = new TempDir();
+        var normals = dir.Sub("normals");
+        for (var v = 0; v < refs.Count; v++)
+            NiftiWriter.Write(refs[v], Path.Combine(normals, $"ref{v}.nii.gz"));
+
+        var clock = Stopwatch.StartNew();
+        using var backbone = ResNet18Backbone.Load(options: Cpu);
+        using var inMemory = ResNetMemoryDetector.Build(NormalReferences.Load(normals).Volumes.Select(v => v.Volume).ToList(), backbone);
+        var buildSeconds = clock.Elapsed.TotalSeconds;
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), engine: Cpu);
+        clock.Restart();
+        using var loaded = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
+        var loadSeconds = clock.Elapsed.TotalSeconds;
+        output.WriteLine($"start-up: bank built from {refs.Count} normals {buildSeconds:F1} s, loaded from the bundle {loadSeconds:F1} s");
+
+        Assert.Equal(inMemory.Bank.SliceCount, loaded.Bank.SliceCount);
+        Assert.Equal(inMemory.Calibration, loaded.Calibration);
+        var expected = inMemory.Detect(c.Image, c.Brain);
+        var actual = loaded.Detect(c.Image, c.Brain);
+        output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
+        Assert.Contains(expected.Map.Data, v => v > 0.05f);
+        for (var v = 0; v < expected.Map.Data.Length; v++)
+            Assert.True(Math.Abs(expected.Map.Data[v] - actual.Map.Data[v]) <= 1e-5, $"voxel {v}: in memory {expected.Map.Data[v]}, from bundle {actual.Map.Data[v]}");
+        Assert.Equal(expected.ImageScore, actual.ImageScore, 5);
+    }
+
+    [Fact]
+    public void Catalog_FeatureMemoryBundle_RunsWithoutNormals_AndRefusesOtherViews()
+    {
+        var (refs, _) = Data.Value;
+        using var dir = new TempDir();
+        var normals = dir.Sub("normals");
+        NiftiWriter.Write(refs[0], Path.Combine(normals, "ref0.nii.gz"));
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 6, engine: Cpu);
+        Directory.Delete(normals, recursive: true); // the bundle must not need them
+
+        using (var detector = Assert.IsType<ResNetMemoryDetector>(DetectorCatalog.Create(bundleDir, null, out var references)))
+        {
+            Assert.StartsWith($"memory bank in {bundleDir} (1 normal volumes, ", references);
+            Assert.Equal(6, BundleLoader.Load(bundleDir).Manifest.MemorySource!.SliceStep);
+        }
+        var ex = Assert.Throws<ArgumentException>(() => DetectorCatalog.Create(bundleDir, null, out _, views: "axial,coronal"));
+        Assert.Contains("holds a memory of axial slices only", ex.Message);
+    }
+
+    [Fact]
+    public void FeatureMemoryBundle_MissingCalibration_IsRefusedNamingTheKey()
+    {
+        var (refs, _) = Data.Value;
+        using var dir = new TempDir();
+        var normals = dir.Sub("normals");
+        NiftiWriter.Write(refs[0], Path.Combine(normals, "ref0.nii.gz"));
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 8, engine: Cpu);
+        var manifestPath = Path.Combine(bundleDir, BundleLoader.ManifestFileName);
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"calibrationP999\"", "\"calibrationP99\"", StringComparison.Ordinal));
+
+        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
+        Assert.EndsWith("manifest.json has no 'featureMemory.calibrationP999'", ex.Message);
+    }
+}
