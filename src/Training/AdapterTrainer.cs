@@ -14,9 +14,6 @@ namespace Zsad.Training;
 /// checkpoint) live in OUT.work/ beside the output; rerunning the same command resumes from the checkpoint.</summary>
 public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, EngineOptions? engineOptions = null)
 {
-    /// <summary>Map threshold of the validation Dice, on the layer mean of p_a (the service's [0, 1] map).</summary>
-    public const float ValidationThreshold = 0.5f;
-
     public sealed record Result(DetectorBundle Bundle, IReadOnlyList<EpochResult> History, int BestEpoch, double BestDice, double UntrainedDice, bool StoppedEarly);
 
     public Result Run(string bundleDir, string dataDir, string outDir)
@@ -32,8 +29,10 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
         var dataHash = data.ContentHash();
         var work = outDir.TrimEnd(Path.DirectorySeparatorChar) + ".work";
         var encoderHash = bundle.Manifest.Files![bundle.Manifest.Encoder!];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var cache = FeatureCache.OpenOrBuild(Path.Combine(work, "features"), $"{dataHash} {encoderHash} {bundle.Manifest.Input!.Size}", data, bundle, engineOptions, m => log.WriteLine(m));
 
+        log.WriteLine($"features of {cache.Slices.Count} slices ready in {clock.Elapsed.TotalSeconds:F2} s");
         var layers = bundle.Layers.Select(l => (l.Grid!.Value, l.Dim!.Value)).ToArray();
         var embed = bundle.Manifest.EmbedDim!.Value;
         var (weights, biases) = options.FromScratch ? AdapterHead.Initialise(layers, embed, options.Seed) : BundleAdapters(bundle, embed);
@@ -45,6 +44,8 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
         var validation = SlicesOf(cache, split.Validation);
         if (train.Length == 0 || validation.Length == 0)
             throw new TrainingException($"training data {dataDir}: no brain slices in the {(train.Length == 0 ? "training" : "validation")} subjects");
+        if (!validation.Any(i => cache.ReadTarget(i).Contains(1f)))
+            throw new TrainingException($"training data {dataDir}: the validation subjects ({string.Join(", ", split.Validation)}) have no lesion voxels, so no validation Dice exists; add lesion cases or change --seed / --val-fraction");
 
         var runKey = RunKey(cache.Key, bundle, options);
         var checkpointDir = Path.Combine(work, "checkpoint");
@@ -78,7 +79,9 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
                 stoppedEarly = true;
                 break;
             }
+            clock.Restart();
             var trainLoss = TrainEpoch(head, adam, cache, train, epoch);
+            var seconds = clock.Elapsed.TotalSeconds;
             var (dice, validationLoss) = Validate(head, cache, validation);
             var improved = dice > bestDice;
             if (improved)
@@ -88,7 +91,7 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
                     parameters[i].CopyTo(best[i], 0);
             }
             history.Add(new EpochResult(epoch, trainLoss, validationLoss, dice));
-            log.WriteLine($"epoch {epoch}/{options.Epochs} train loss {trainLoss:F4} validation loss {validationLoss:F4} Dice {dice:F4}{(improved ? " (best)" : "")}");
+            log.WriteLine($"epoch {epoch}/{options.Epochs} train loss {trainLoss:F4} validation loss {validationLoss:F4} Dice {dice:F4}{(improved ? " (best)" : "")} ({seconds:F2} s training)");
             new Checkpoint
             {
                 RunKey = runKey, Epoch = epoch, AdamStep = adam.Step, BestEpoch = bestEpoch, BestDice = bestDice, History = history,
@@ -118,7 +121,7 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
             ["bestEpoch"] = bestEpoch,
             ["validation"] = new JsonObject
             {
-                ["dice"] = bestDice, ["untrainedDice"] = untrainedDice, ["threshold"] = ValidationThreshold,
+                ["dice"] = bestDice, ["untrainedDice"] = untrainedDice, ["metric"] = "pixel F1-max (best-threshold Dice) of the layer-mean p_a over all validation pixels",
                 ["loss"] = history.FirstOrDefault(h => h.Epoch == bestEpoch)?.ValidationLoss,
             },
         };
@@ -148,10 +151,14 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
         return total / batches;
     }
 
-    /// <summary>Pooled Dice over every validation pixel of the thresholded layer-mean map, and the mean loss.</summary>
+    /// <summary>Validation over every pixel of the validation slices, pooled: the best Dice over thresholds of the
+    /// layer-mean map (the seed's pixel F1-max; threshold-free, so an epoch is not judged by a map that is right but
+    /// on another scale than 0.5), and the mean loss.</summary>
     private (double Dice, double Loss) Validate(AdapterHead head, FeatureCache cache, int[] slices)
     {
-        long overlap = 0, predicted = 0, truth = 0;
+        const int bins = 1000;
+        var lesion = new long[bins + 1];
+        var normal = new long[bins + 1];
         double loss = 0;
         for (var start = 0; start < slices.Length; start += options.BatchSize)
         {
@@ -162,15 +169,28 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
             for (var i = 0; i < items.Length; i++)
                 for (var p = 0; p < maps[i].Length; p++)
                 {
-                    var positive = maps[i][p] > ValidationThreshold;
-                    var lesion = targets[i][p] > 0.5f;
-                    predicted += positive ? 1 : 0;
-                    truth += lesion ? 1 : 0;
-                    overlap += positive && lesion ? 1 : 0;
+                    var bin = (int)System.Math.Clamp(maps[i][p] * bins, 0, bins);
+                    (targets[i][p] > 0.5f ? lesion : normal)[bin]++;
                 }
         }
-        var dice = predicted + truth == 0 ? 1 : 2.0 * overlap / (predicted + truth);
-        return (dice, loss / slices.Length);
+        return (BestDice(lesion, normal), loss / slices.Length);
+    }
+
+    /// <summary>max over thresholds t (bin edges) of 2 TP / (2 TP + FP + FN), positives = map &gt;= t.</summary>
+    internal static double BestDice(long[] lesion, long[] normal)
+    {
+        var truth = lesion.Sum();
+        if (truth == 0)
+            return double.NaN;
+        long tp = 0, fp = 0;
+        double best = 0;
+        for (var b = lesion.Length - 1; b >= 0; b--)
+        {
+            tp += lesion[b];
+            fp += normal[b];
+            best = System.Math.Max(best, 2.0 * tp / (tp + fp + truth));
+        }
+        return best;
     }
 
     private void Progress(int epoch, int batch, int batches, double loss)

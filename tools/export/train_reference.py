@@ -6,6 +6,12 @@ both logit planes (align_corners=True) to S x S, softmax over [normal, abnormal]
 FocalLoss(gamma 2, smooth 1e-5) + BinaryDiceLoss(p_a, g); torch.optim.Adam(lr, betas=(0.5, 0.999)).
 
   python3 tools/export/train_reference.py DIR
+  python3 tools/export/train_reference.py --tiny-bundle OUT [--patch P]
+
+--tiny-bundle writes a tiny random-weight VAND bundle (ViT 96 px, patch 8 -> 12x12 grid, width 64, 4 layers, embed
+32, raw tokens of layers 1 and 2, random adapters, weights "custom") for the learning and end-to-end tests: parity.py's
+patch-16 model has a 6x6 grid, coarser than the synthetic lesions, and the deeper blocks of a random ViT mix tokens
+across the image (random attention), which leaves a linear adapter little local signal to learn from. Random weights: nothing it maps means detection.
 
 DIR/info.json: {"batch", "size", "embed", "temperature", "lr", "layers": [[grid, dim], ...]}
 DIR/tokens.f32 (per image, per layer [grid*grid, dim]), targets.f32 [B, S, S], text.f32 [2, D],
@@ -97,5 +103,28 @@ def main(d):
     print("ok")
 
 
+def tiny_model(patch=8):
+    """The tiny random-weight VAND model of --tiny-bundle (fixed seed): (model, adapters, text)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from parity import adapters_for, text_near
+    from zsad_export.model import ClipVisual
+    torch.manual_seed(1234)
+    size, width, embed = 96, 64, 32
+    model = ClipVisual(act="gelu", mode="raw", out_layers=(1, 2), size=size, patch=patch, width=width,
+                       layers=4, heads=4, embed=embed).eval()
+    return model, adapters_for(model, [width] * 2, embed), text_near(embed)
+
+
+def tiny_bundle(out, patch=8):
+    from zsad_export.bundle import write_bundle
+    model, adapters, text = tiny_model(patch)
+    write_bundle(out, model, "vand", "tiny-vand-train", "tiny-random-vit", "custom", text, [64] * 2, adapters=adapters)
+    print("ok")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--tiny-bundle":
+        torch.set_num_threads(min(2, os.cpu_count() or 1))
+        tiny_bundle(sys.argv[2], int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--patch" else 8)
+    else:
+        main(sys.argv[1])
