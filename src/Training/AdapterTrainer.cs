@@ -156,7 +156,10 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
     /// on another scale than 0.5), and the mean loss.</summary>
     private (double Dice, double Loss) Validate(AdapterHead head, FeatureCache cache, int[] slices)
     {
-        const int bins = 1000;
+        // Bins on the logit of the map, not the map: a trained head pushes most pixels below 1e-3, where linear
+        // bins would merge them and hide their ranking.
+        const int bins = 4000;
+        const double range = 20;
         var lesion = new long[bins + 1];
         var normal = new long[bins + 1];
         double loss = 0;
@@ -169,7 +172,8 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
             for (var i = 0; i < items.Length; i++)
                 for (var p = 0; p < maps[i].Length; p++)
                 {
-                    var bin = (int)System.Math.Clamp(maps[i][p] * bins, 0, bins);
+                    double v = System.Math.Clamp(maps[i][p], 1e-12f, 1 - 1e-7f);
+                    var bin = (int)System.Math.Clamp((System.Math.Log(v / (1 - v)) + range) / (2 * range) * bins, 0, bins);
                     (targets[i][p] > 0.5f ? lesion : normal)[bin]++;
                 }
         }
