@@ -30,7 +30,11 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
         var work = outDir.TrimEnd(Path.DirectorySeparatorChar) + ".work";
         var encoderHash = bundle.Manifest.Files![bundle.Manifest.Encoder!];
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var cache = FeatureCache.OpenOrBuild(Path.Combine(work, "features"), $"{dataHash} {encoderHash} {bundle.Manifest.Input!.Size}", data, bundle, engineOptions, m => log.WriteLine(m));
+        var cacheKey = $"{dataHash} {encoderHash} {bundle.Manifest.Input!.Size}";
+        var plan = options.Augment > 0 ? new FeatureCache.AugmentationPlan(options.Augment, options.Seed, split.Train.ToHashSet(StringComparer.Ordinal)) : null;
+        if (plan is not null)
+            cacheKey += $" augment {plan.Views} seed {plan.Seed} train {string.Join(",", split.Train)}";
+        var cache = FeatureCache.OpenOrBuild(Path.Combine(work, "features"), cacheKey, data, bundle, engineOptions, m => log.WriteLine(m), plan);
 
         log.WriteLine($"features of {cache.Slices.Count} slices ready in {clock.Elapsed.TotalSeconds:F2} s");
         var layers = bundle.Layers.Select(l => (l.Grid!.Value, l.Dim!.Value)).ToArray();
@@ -40,8 +44,8 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
         var parameters = head.Parameters;
         var sizes = parameters.Select(p => p.Length).ToArray();
         var adam = new Adam(sizes, options.LearningRate);
-        var train = SlicesOf(cache, split.Train);
-        var validation = SlicesOf(cache, split.Validation);
+        var train = SlicesOf(cache, split.Train, augmented: true);
+        var validation = SlicesOf(cache, split.Validation, augmented: false);
         if (train.Length == 0 || validation.Length == 0)
             throw new TrainingException($"training data {dataDir}: no brain slices in the {(train.Length == 0 ? "training" : "validation")} subjects");
         if (!validation.Any(i => cache.ReadTarget(i).Contains(1f)))
@@ -115,6 +119,7 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
             ["subjects"] = new JsonObject { ["train"] = split.Train.Count, ["validation"] = split.Validation.Count },
             ["slices"] = new JsonObject { ["train"] = train.Length, ["validation"] = validation.Length },
             ["seed"] = options.Seed,
+            ["augmentation"] = options.Augment == 0 ? "none" : $"{options.Augment} view(s) per training slice: flip p 0.5, rotation ±{Augmentation.MaxRotationDegrees}°, gamma 0.85-1.15",
             ["optimizer"] = new JsonObject { ["name"] = "adam", ["lr"] = options.LearningRate, ["betas"] = new JsonArray(0.5, 0.999), ["batch"] = options.BatchSize },
             ["loss"] = "sum over layers of focal(gamma 2) + soft Dice on upsampled p_a (VAND loss.py)",
             ["epochs"] = history.Count == 0 ? 0 : history[^1].Epoch,
@@ -239,17 +244,18 @@ public sealed class AdapterTrainer(TrainingOptions options, TextWriter log, Engi
         return (weights, biases);
     }
 
-    private static int[] SlicesOf(FeatureCache cache, IReadOnlyList<string> subjects)
+    private static int[] SlicesOf(FeatureCache cache, IReadOnlyList<string> subjects, bool augmented)
     {
         var set = subjects.ToHashSet(StringComparer.Ordinal);
-        return Enumerable.Range(0, cache.Slices.Count).Where(i => set.Contains(cache.Slices[i].Subject)).ToArray();
+        return Enumerable.Range(0, cache.Slices.Count)
+            .Where(i => set.Contains(cache.Slices[i].Subject) && (augmented || cache.Slices[i].View == 0)).ToArray();
     }
 
     private static string RunKey(string cacheKey, DetectorBundle bundle, TrainingOptions o)
     {
         // Epochs and patience are left out: resuming with a larger --epochs continues the same run.
         var adapters = string.Join(",", bundle.Manifest.Adapters?.Select(a => bundle.Manifest.Files![a.Path!]) ?? []);
-        var text = $"{cacheKey}|{adapters}|{o.LearningRate:R}|{o.BatchSize}|{o.ValidationFraction:R}|{o.Seed}|{o.FromScratch}";
+        var text = $"{cacheKey}|{adapters}|{o.LearningRate:R}|{o.BatchSize}|{o.ValidationFraction:R}|{o.Seed}|{o.FromScratch}|{o.Augment}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

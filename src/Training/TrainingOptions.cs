@@ -12,6 +12,10 @@ public sealed record TrainingOptions
     /// <summary>Fresh adapters (Brats / PMC setups) instead of continuing the bundle's own (Finetune).</summary>
     public bool FromScratch { get; init; }
 
+    /// <summary>Augmented views per training slice (flip, rotation, intensity jitter), extracted once with the
+    /// features; 0 = none.</summary>
+    public int Augment { get; init; }
+
     /// <summary>Epochs without a better validation Dice before stopping.</summary>
     public int Patience { get; init; } = 5;
 
@@ -28,6 +32,8 @@ public sealed record TrainingOptions
             throw new TrainingException($"--batch {BatchSize}: must be at least 1");
         if (!(ValidationFraction > 0 && ValidationFraction < 1))
             throw new TrainingException($"--val-fraction {ValidationFraction}: must be between 0 and 1 (exclusive)");
+        if (Augment < 0)
+            throw new TrainingException($"--augment {Augment}: must be 0 or more");
         if (Patience < 1)
             throw new TrainingException($"--patience {Patience}: must be at least 1");
     }

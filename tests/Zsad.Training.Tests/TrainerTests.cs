@@ -48,6 +48,18 @@ public sealed class TrainerTests(TrainingFixture fixture) : IClassFixture<Traini
     }
 
     [Fact]
+    public void Augmentation_adds_views_of_training_slices_only()
+    {
+        var plain = Train(Quick with { Epochs = 1 }, fixture.NewFolder("plain"));
+        var augmentedDir = fixture.NewFolder("augmented");
+        Train(Quick with { Epochs = 1, Augment = 2 }, augmentedDir);
+        var plainSlices = JsonNode.Parse(File.ReadAllText(Path.Combine(plain.Bundle.Directory, "manifest.json")))!["training"]!["slices"]!;
+        var augmentedSlices = JsonNode.Parse(File.ReadAllText(Path.Combine(augmentedDir, "manifest.json")))!["training"]!["slices"]!;
+        Assert.Equal(3 * (int)plainSlices["train"]!, (int)augmentedSlices["train"]!);
+        Assert.Equal((int)plainSlices["validation"]!, (int)augmentedSlices["validation"]!);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_weights()
     {
         var a = Train(Quick, fixture.NewFolder("seed-a"));

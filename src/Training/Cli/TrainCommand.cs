@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Zsad.Training.Cli;
 
 /// <summary>`zsad train --bundle IN --data DIR --out OUT [--from-scratch] [--epochs N] [--lr X] [--batch B]
-/// [--val-fraction F] [--seed S] [--patience P] [--setup NAME]`.</summary>
+/// [--val-fraction F] [--seed S] [--augment K] [--patience P] [--setup NAME]`.</summary>
 public static class TrainCommand
 {
-    public const string Usage = "zsad train --bundle IN_BUNDLE --data DIR --out OUT_BUNDLE [--from-scratch] [--epochs N] [--lr X] [--batch B] [--val-fraction F] [--seed S] [--patience P] [--setup brats|finetune|pmc|custom]";
+    public const string Usage = "zsad train --bundle IN_BUNDLE --data DIR --out OUT_BUNDLE [--from-scratch] [--epochs N] [--lr X] [--batch B] [--val-fraction F] [--seed S] [--augment K] [--patience P] [--setup brats|finetune|pmc|custom]";
 
     /// <returns>0 on success, 2 on a usage error, 1 when training fails; errors are one line on stderr.</returns>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -20,7 +20,7 @@ public static class TrainCommand
                 var arg = args[i];
                 if (arg == "--from-scratch")
                     fromScratch = true;
-                else if (arg is "--bundle" or "--data" or "--out" or "--epochs" or "--lr" or "--batch" or "--val-fraction" or "--seed" or "--patience" or "--setup")
+                else if (arg is "--bundle" or "--data" or "--out" or "--epochs" or "--lr" or "--batch" or "--val-fraction" or "--seed" or "--augment" or "--patience" or "--setup")
                     values[arg[2..]] = i + 1 < args.Count ? args[++i] : throw new TrainingException($"{arg} needs a value\n{Usage}");
                 else
                     throw new TrainingException($"unknown argument '{arg}'\n{Usage}");
@@ -36,6 +36,7 @@ public static class TrainCommand
                 ValidationFraction = Real(values, "val-fraction", defaults.ValidationFraction),
                 Seed = Number(values, "seed", defaults.Seed),
                 Patience = Number(values, "patience", defaults.Patience),
+                Augment = Number(values, "augment", defaults.Augment),
                 Setup = values.GetValueOrDefault("setup"),
             };
             var (bundle, data, outDir) = (Required("bundle"), Required("data"), Required("out"));

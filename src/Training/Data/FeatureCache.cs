@@ -13,7 +13,11 @@ namespace Zsad.Training.Data;
 /// hash) it was built for. Batches are read back by offset, so memory stays at one batch whatever the data size.</summary>
 public sealed class FeatureCache
 {
-    public sealed record SliceEntry(string Subject, int Z);
+    /// <summary>One cached record: slice z of a subject, view 0 as acquired, views 1.. augmented.</summary>
+    public sealed record SliceEntry(string Subject, int Z, int View = 0);
+
+    /// <summary>Augmented views to add per slice of the given (training) subjects.</summary>
+    public sealed record AugmentationPlan(int Views, int Seed, IReadOnlySet<string> Subjects);
 
     private sealed record Index(string Key, int Size, List<int[]> Layers, List<SliceEntry> Slices);
 
@@ -42,7 +46,7 @@ public sealed class FeatureCache
     /// <summary>Opens the cache in <paramref name="folder"/> if it was built for <paramref name="key"/>, else
     /// (re)builds it from the dataset with the bundle's encoder.</summary>
     public static FeatureCache OpenOrBuild(string folder, string key, BratsDataset data, DetectorBundle bundle,
-        EngineOptions? engineOptions = null, Action<string>? progress = null)
+        EngineOptions? engineOptions = null, Action<string>? progress = null, AugmentationPlan? augmentation = null)
     {
         var indexPath = Path.Combine(folder, "cache.json");
         if (File.Exists(indexPath) && JsonSerializer.Deserialize<Index>(File.ReadAllText(indexPath)) is { } existing && existing.Key == key)
@@ -77,6 +81,15 @@ public sealed class FeatureCache
                     }
                 pending = 0;
             }
+            void Enqueue(float[] square, float[] target, SliceEntry entry)
+            {
+                pre.Channels3(square, engine.Input.Slice(pending * engine.ItemSize, engine.ItemSize));
+                foreach (var t in target)
+                    targets.WriteByte(t > 0 ? (byte)1 : (byte)0);
+                slices.Add(entry);
+                if (++pending == engine.MaxBatch)
+                    Flush();
+            }
             foreach (var subject in data.Subjects)
             {
                 progress?.Invoke($"extracting {subject.Id}");
@@ -101,13 +114,16 @@ public sealed class FeatureCache
                     labelSlices.CopySlice(z, labels);
                     for (var p = 0; p < labels.Length; p++)
                         labels[p] = labels[p] > 0 ? 1 : 0;
-                    pre.Image(pixels, mask, w, h, engine.Input.Slice(pending * engine.ItemSize, engine.ItemSize));
+                    var square = pre.Square(pixels, mask, w, h);
                     var target = pre.Target(labels, w, h);
-                    foreach (var t in target)
-                        targets.WriteByte(t > 0 ? (byte)1 : (byte)0);
-                    slices.Add(new SliceEntry(subject.Id, z));
-                    if (++pending == engine.MaxBatch)
-                        Flush();
+                    Enqueue(square, target, new SliceEntry(subject.Id, z));
+                    if (augmentation is { Views: > 0 } plan && plan.Subjects.Contains(subject.Id))
+                        for (var view = 1; view <= plan.Views; view++)
+                        {
+                            var random = new Random(unchecked(((plan.Seed * 31 + StableHash(subject.Id)) * 31 + z) * 31 + view));
+                            var (augmentedImage, augmentedTarget) = Augmentation.View(square, target, pre.Size, random);
+                            Enqueue(augmentedImage, augmentedTarget, new SliceEntry(subject.Id, z, view));
+                        }
                 }
             }
             Flush();
@@ -140,6 +156,15 @@ public sealed class FeatureCache
         using (var file = File.OpenHandle(_targetsPath))
             RandomAccess.Read(file, bytes, (long)slice * bytes.Length);
         return bytes.Select(b => (float)b).ToArray();
+    }
+
+    // string.GetHashCode is randomised per process; views must be the same in every run.
+    private static int StableHash(string text)
+    {
+        var h = 17;
+        foreach (var ch in text)
+            h = unchecked(h * 31 + ch);
+        return h;
     }
 
     private static Volume<float> ReadVolume(string path, string subject)

@@ -18,12 +18,18 @@ public sealed class SlicePreprocessor(DetectorBundle bundle)
     /// <param name="pixels">The slice (w x h); overwritten.</param>
     /// <param name="chw">[3, S, S] encoder input.</param>
     public void Image(Span<float> pixels, ReadOnlySpan<byte> brain, int width, int height, Span<float> chw)
+        => Channels.GreyToChannels(Square(pixels, brain, width, height), chw, _mean, _std);
+
+    /// <summary>The slice standardised, in [0, 1] and resized to S x S: the image before channel normalisation, where
+    /// augmentation applies.</summary>
+    public float[] Square(Span<float> pixels, ReadOnlySpan<byte> brain, int width, int height)
     {
         SliceStandardization.StandardizeSlice(pixels, brain);
         ToUnitRange(pixels, brain);
-        var square = Resize2D.Resize(pixels, width, height, Size, Size, bundle.ResizeMode, _input.AlignCorners ?? false);
-        Channels.GreyToChannels(square, chw, _mean, _std);
+        return Resize2D.Resize(pixels, width, height, Size, Size, bundle.ResizeMode, _input.AlignCorners ?? false);
     }
+
+    public void Channels3(ReadOnlySpan<float> square, Span<float> chw) => Channels.GreyToChannels(square, chw, _mean, _std);
 
     /// <summary>S x S target, 1 where the (resized) label is above 0.5.</summary>
     public float[] Target(ReadOnlySpan<float> label, int width, int height)
