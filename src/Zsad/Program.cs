@@ -184,7 +184,7 @@ public static class Program
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
                                                                 anomaly map in [0,1] on the input's grid (default resnet18-memory)
               train --bundle IN_BUNDLE --data DIR --out OUT_BUNDLE [--from-scratch] [--epochs N] [--lr X] [--batch B]
-                  [--val-fraction F] [--seed S] [--patience P] [--setup NAME]
+                  [--val-fraction F] [--seed S] [--augment K] [--patience P] [--setup NAME]
                                                                 VAND adapters fitted on a BraTS-style folder -> a bundle
               seg --source DICOM_DIR --map MAP.nii.gz --out SEG.dcm [--threshold T|calibrated|f1max:PRED:TRUTH]
                   [--fractional] [--detector NAME] [--min-size N|Nmm3] [--dest AE@host:port[,...]] [--dead-letter DIR]
