@@ -25,6 +25,7 @@ public static class Program
                 ["health", .. var rest] => Health(new CommandArgs(rest)),
                 ["import", .. var rest] => Zsad.Listener.Commands.ListenerCommands.ImportAsync(rest, Logging.Create(), Console.Out, CancellationToken.None).GetAwaiter().GetResult(),
                 ["infer", .. var rest] => Infer(new CommandArgs(rest)),
+                ["train", .. var rest] => Zsad.Training.Cli.TrainCommand.Run(rest, Console.Out, Console.Error),
                 ["seg", .. var rest] => Seg(new CommandArgs(rest, "fractional")),
                 ["evaluate", .. var rest] => Evaluate(new CommandArgs(rest)),
                 ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
@@ -168,6 +169,9 @@ public static class Program
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
                     [--views axial,coronal,sagittal] [--through-plane-sigma MM]
                                                                 anomaly map in [0,1] on the input's grid (default resnet18-memory)
+              train --bundle IN_BUNDLE --data DIR --out OUT_BUNDLE [--from-scratch] [--epochs N] [--lr X] [--batch B]
+                  [--val-fraction F] [--seed S] [--augment K] [--patience P] [--setup NAME]
+                                                                VAND adapters fitted on a BraTS-style folder -> a bundle
               seg --source DICOM_DIR --map MAP.nii.gz --out SEG.dcm [--threshold T|calibrated|f1max:PRED:TRUTH]
                   [--fractional] [--detector NAME] [--min-size N|Nmm3] [--dest AE@host:port[,...]] [--dead-letter DIR]
                                                                 DICOM SEG (+ metric summary SR) from an anomaly map
