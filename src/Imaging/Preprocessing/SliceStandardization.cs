@@ -31,6 +31,23 @@ public static class SliceStandardization
         return result;
     }
 
+    /// <summary>Brain pixels to [0, 1] by the slice's brain min/max, background to 0, in place: after standardisation,
+    /// the range of the images the CLIP methods were trained on. Inference (ClipDetector) and training share it so
+    /// that a trained adapter sees exactly the inputs it will be run on.</summary>
+    public static void ToUnitRange(Span<float> pixels, ReadOnlySpan<byte> mask)
+    {
+        float lo = float.MaxValue, hi = float.MinValue;
+        for (var p = 0; p < pixels.Length; p++)
+            if (mask[p] != 0)
+            {
+                lo = Math.Min(lo, pixels[p]);
+                hi = Math.Max(hi, pixels[p]);
+            }
+        var range = hi > lo ? hi - lo : 1;
+        for (var p = 0; p < pixels.Length; p++)
+            pixels[p] = mask[p] == 0 ? 0 : (pixels[p] - lo) / range;
+    }
+
     /// <summary>Standardises one slice in place; <paramref name="mask"/> non-zero marks brain pixels.</summary>
     public static void StandardizeSlice(Span<float> slice, ReadOnlySpan<byte> mask, float? background = null)
     {

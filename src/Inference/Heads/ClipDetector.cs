@@ -95,7 +95,7 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
             maskSlices.CopySlice(z, maskPixels);
             slices.CopySlice(z, pixels);
             SliceStandardization.StandardizeSlice(pixels, maskPixels);
-            ToUnitRange(pixels, maskPixels);
+            SliceStandardization.ToUnitRange(pixels, maskPixels);
             Resize2D.Resize(pixels, w, h, square, s, s, _bundle.ResizeMode, input.AlignCorners ?? false);
             Channels.GreyToChannels(square, _engine.Input.Slice(pending.Count * _engine.ItemSize, _engine.ItemSize), mean, std);
             pending.Add(z);
@@ -136,21 +136,6 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     }
 
     public void Dispose() => _engine.Dispose();
-
-    /// <summary>Brain pixels to [0, 1] by the slice's brain min/max; background to 0.</summary>
-    private static void ToUnitRange(Span<float> pixels, ReadOnlySpan<byte> mask)
-    {
-        float lo = float.MaxValue, hi = float.MinValue;
-        for (var p = 0; p < pixels.Length; p++)
-            if (mask[p] != 0)
-            {
-                lo = Math.Min(lo, pixels[p]);
-                hi = Math.Max(hi, pixels[p]);
-            }
-        var range = hi > lo ? hi - lo : 1;
-        for (var p = 0; p < pixels.Length; p++)
-            pixels[p] = mask[p] == 0 ? 0 : (pixels[p] - lo) / range;
-    }
 
     /// <summary>The token grid and width are only known once the encoder has run: check them against the manifest
     /// at the first batch, so a mislabelled export fails with a message instead of a garbled map.</summary>

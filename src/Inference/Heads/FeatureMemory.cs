@@ -40,7 +40,7 @@ internal sealed class FeatureMemory
         return result;
     }
 
-    /// <summary>Per query row: 1 - max over the memory of cos(query, row).</summary>
+    /// <summary>Per query row: 1 - max over the memory of cos(query, row), at least 0.</summary>
     public void MinCosineDistance(ReadOnlySpan<float> queries, Span<float> distances)
     {
         if (_unitQueries.Length < queries.Length)
@@ -55,7 +55,9 @@ internal sealed class FeatureMemory
             var best = float.MinValue;
             for (var r = 0; r < Count; r++)
                 best = Math.Max(best, TensorPrimitives.Dot(query, memory.Slice(r * Dim, Dim)));
-            distances[q] = 1 - best;
+            // 1 - cos is never negative, but rounding makes an exact match's come out as -1e-7 now and then; WinCLIP's
+            // harmonic mean of 1/distance would turn that into NaN (inf - inf), so clamp at 0.
+            distances[q] = Math.Max(0, 1 - best);
         }
     }
 }

@@ -13,17 +13,21 @@ namespace Zsad.Inference.Memory;
 
 /// <summary>`zsad models build-memory`: a few-shot memory bank built from normal reference volumes, stored in a
 /// bundle so inference never rebuilds it. For the built-in resnet18-memory detector the result is a feature-memory
-/// bundle; for a CLIP bundle whose head takes a memory, a copy of that bundle with the bank of raw per-layer tokens
-/// of the normal brain slices and the few-shot image score.</summary>
+/// bundle; for a CLIP bundle whose head takes a memory, a copy of that bundle with the bank of per-layer encoder
+/// outputs of the normal brain slices (WinCLIP: also one bank of window embeddings per window scale) and the few-shot
+/// image score (layouts in docs/bundle-format.md, "Few-shot memory banks").</summary>
 public static class MemoryBankBuilder
 {
     /// <summary>Default bank size limit: a bank is read whole into memory at start.</summary>
     public const long DefaultMaxBankBytes = 4L << 30;
 
-    /// <summary>CLIP methods whose head few-shot scores against a memory of raw tokens, with the image score it sets.</summary>
+    /// <summary>CLIP methods whose head few-shot scores against a memory of its layer outputs, with the image score
+    /// it sets.</summary>
     public static IReadOnlyDictionary<DetectorMethod, string> ClipMemoryMethods { get; } = new Dictionary<DetectorMethod, string>
     {
         [DetectorMethod.Vand] = "vand-few-shot",
+        [DetectorMethod.Mvfa] = "max-map",
+        [DetectorMethod.WinClip] = "winclip-few-shot",
     };
 
     public static string Build(string detectorOrBundle, string normalsDirectory, string outDirectory, int? sliceStep = null,
@@ -97,14 +101,21 @@ public static class MemoryBankBuilder
             throw new ArgumentException($"bundle '{source.Name}': a token memory needs every layer on one patch grid, the layers have grids {string.Join(", ", layers.Select(l => l.Grid))}");
         var patches = layers[0].Grid!.Value * layers[0].Grid!.Value;
         var width = layers.Sum(l => l.Dim!.Value);
-        var estimate = normals.Volumes.Zip(masks).Sum(p => (BrainSlices(p.Second) + sliceStep - 1) / sliceStep) * (long)patches * width * sizeof(float);
+        var embedDim = source.Manifest.EmbedDim!.Value;
+        var windows = source.Windows;
+        var rowsPerSlice = (long)patches * width + windows.Sum(w => (long)w.Count * embedDim);
+        var estimate = normals.Volumes.Zip(masks).Sum(p => (BrainSlices(p.Second) + sliceStep - 1) / sliceStep) * rowsPerSlice * sizeof(float);
         CheckLimit(estimate, maxBankBytes);
 
         const string bankFile = "memory_bank.f32";
+        string WindowBankFile(BundleWindow w) => $"memory_windows_{w.Scale}.f32";
         var slices = 0;
         using (var detector = new ClipDetector(source, engine, logger))
         using (var bank = File.Create(Path.Combine(outDirectory, bankFile)))
         {
+            // WinCLIP: each slice's window embeddings, per scale, in the order the encoder yields them (after the layers).
+            var windowBanks = windows.Select(w => File.Create(Path.Combine(outDirectory, WindowBankFile(w)))).ToList();
+            using var closeWindowBanks = new CompositeDisposable(windowBanks);
             var row = new float[width];
             for (var v = 0; v < normals.Volumes.Count; v++)
             {
@@ -122,6 +133,8 @@ public static class MemoryBankBuilder
                         }
                         bank.Write(MemoryMarshal.AsBytes(row.AsSpan()));
                     }
+                    for (var w = 0; w < windows.Count; w++)
+                        windowBanks[w].Write(MemoryMarshal.AsBytes(slice.Outputs[layers.Count + w].Span));
                     slices++;
                 }
             }
@@ -129,9 +142,12 @@ public static class MemoryBankBuilder
         logger?.LogInformation("token memory: {Slices} slices, {Rows} rows of {Width}", slices, slices * patches, width);
 
         // Copy every file the source hashes; edit the manifest as JSON so keys this build does not know survive.
+        // A source that is already few-shot has its old banks replaced, not copied.
+        var oldBanks = new HashSet<string?> { source.Manifest.MemoryBank?.Path };
+        oldBanks.UnionWith(source.Manifest.Windows?.Select(w => w.MemoryBank?.Path) ?? []);
         foreach (var relative in source.Manifest.Files!.Keys)
         {
-            if (relative == source.Manifest.MemoryBank?.Path)
+            if (oldBanks.Contains(relative))
                 continue;
             var target = Path.Combine(outDirectory, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -140,14 +156,30 @@ public static class MemoryBankBuilder
         var manifest = JsonNode.Parse(File.ReadAllBytes(Path.Combine(source.Directory, BundleLoader.ManifestFileName)),
             documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
         var files = manifest["files"]!.AsObject();
-        if (source.Manifest.MemoryBank?.Path is { } oldBank && oldBank != bankFile)
+        foreach (var oldBank in oldBanks.OfType<string>())
             files.Remove(oldBank);
         files[bankFile] = BundleLoader.Sha256(Path.Combine(outDirectory, bankFile));
         manifest["name"] = name;
         manifest["memoryBank"] = JsonSerializer.SerializeToNode(new ManifestTensor { Name = "memoryBank", Path = bankFile, Shape = [slices * patches, width] }, FeatureMemoryBundle.ManifestJson);
+        for (var w = 0; w < windows.Count; w++)
+        {
+            var file = WindowBankFile(windows[w]);
+            files[file] = BundleLoader.Sha256(Path.Combine(outDirectory, file));
+            manifest["windows"]![w]!["memoryBank"] = JsonSerializer.SerializeToNode(
+                new ManifestTensor { Name = $"windows{windows[w].Scale}.memoryBank", Path = file, Shape = [slices * windows[w].Count, embedDim] }, FeatureMemoryBundle.ManifestJson);
+        }
         manifest["imageScore"] = ClipMemoryMethods[source.Method];
         manifest["memorySource"] = JsonSerializer.SerializeToNode(Source(normals, slices, sliceStep, source.Directory), FeatureMemoryBundle.ManifestJson);
         File.WriteAllText(Path.Combine(outDirectory, BundleLoader.ManifestFileName), manifest.ToJsonString(FeatureMemoryBundle.ManifestJson));
+    }
+
+    private sealed class CompositeDisposable(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+                item.Dispose();
+        }
     }
 
     private static MemorySource Source(NormalReferences normals, int slices, int sliceStep, string? sourceBundle) => new()

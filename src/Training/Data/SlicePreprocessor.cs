@@ -25,7 +25,7 @@ public sealed class SlicePreprocessor(DetectorBundle bundle)
     public float[] Square(Span<float> pixels, ReadOnlySpan<byte> brain, int width, int height)
     {
         SliceStandardization.StandardizeSlice(pixels, brain);
-        ToUnitRange(pixels, brain);
+        SliceStandardization.ToUnitRange(pixels, brain);
         return Resize2D.Resize(pixels, width, height, Size, Size, bundle.ResizeMode, _input.AlignCorners ?? false);
     }
 
@@ -38,20 +38,5 @@ public sealed class SlicePreprocessor(DetectorBundle bundle)
         for (var p = 0; p < target.Length; p++)
             target[p] = target[p] > 0.5f ? 1 : 0;
         return target;
-    }
-
-    // ClipDetector keeps this step private; the same rule is restated here so training sees inference's inputs.
-    private static void ToUnitRange(Span<float> pixels, ReadOnlySpan<byte> mask)
-    {
-        float lo = float.MaxValue, hi = float.MinValue;
-        for (var p = 0; p < pixels.Length; p++)
-            if (mask[p] != 0)
-            {
-                lo = System.Math.Min(lo, pixels[p]);
-                hi = System.Math.Max(hi, pixels[p]);
-            }
-        var range = hi > lo ? hi - lo : 1;
-        for (var p = 0; p < pixels.Length; p++)
-            pixels[p] = mask[p] == 0 ? 0 : (pixels[p] - lo) / range;
     }
 }

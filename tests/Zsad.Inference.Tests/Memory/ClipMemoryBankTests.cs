@@ -14,7 +14,7 @@ namespace Zsad.Inference.Tests.Memory;
 
 /// <summary>`zsad models build-memory` on a CLIP bundle (the tiny VAND export), its refusals, and how the
 /// result shows in `zsad models list` and reaches `zsad infer`.</summary>
-public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixture<VandParityFixture>
+public sealed class ClipMemoryBankTests(FewShotParityFixture fixture) : IClassFixture<FewShotParityFixture>
 {
     private static readonly Lazy<IReadOnlyList<Volume<float>>> Phantoms = new(() => DetectorCatalog.PhantomNormals(2));
 
@@ -34,8 +34,8 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
         // is 0, so the few-shot map is the zero-shot sum over the wider range (3L instead of L): a third of it.
         using var dir = new TempDir();
         var normals = WriteNormals(dir);
-        var output = MemoryBankBuilder.Build(fixture.Bundle, normals, dir.File("vand-memory"));
-        using var zeroShot = new ClipDetector(BundleLoader.Load(fixture.Bundle));
+        var output = MemoryBankBuilder.Build(fixture.Bundle(), normals, dir.File("vand-memory"));
+        using var zeroShot = new ClipDetector(BundleLoader.Load(fixture.Bundle()));
         using var fewShot = new ClipDetector(BundleLoader.Load(output));
         Assert.True(((VandHead)fewShot.Head).FewShot);
         var normal = NiftiReader.Read(Path.Combine(normals, "normal1.nii.gz")).ToSingle();
@@ -49,13 +49,42 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
             Assert.True(Math.Abs(zero[v] / 3 - few[v]) <= 1e-4, $"voxel {v}: zero-shot {zero[v]} / 3 vs few-shot {few[v]}");
     }
 
+    [Theory]
+    [InlineData("mvfa")]
+    [InlineData("winclip")]
+    public void BuildMemory_FewShotMapOfANormal_IsHalfTheZeroShotMap(string method)
+    {
+        // MVFA few-shot maps 0.5 Z/L + 0.5 F/2L, WinCLIP (Z + F)/2 with F its nearest-neighbour distances (WinCLIP:
+        // per window scale and per patch); for a slice that is in the memory every distance is 0, so the service's
+        // [0, 1] map is half the zero-shot one. Holds only if every bank (WinCLIP: the window banks too) has exactly
+        // the rows the encoder yields for those slices.
+        using var dir = new TempDir();
+        var normals = WriteNormals(dir);
+        var output = MemoryBankBuilder.Build(fixture.Bundle(method), normals, dir.File($"{method}-memory"));
+        var bundle = BundleLoader.Load(output);
+        Assert.NotNull(bundle.MemoryBank);
+        Assert.All(bundle.Windows, w => Assert.NotNull(w.MemoryBank));
+        Assert.Equal(method == "winclip" ? 2 : 0, bundle.Windows.Count);
+        using var zeroShot = new ClipDetector(BundleLoader.Load(fixture.Bundle(method)));
+        using var fewShot = new ClipDetector(bundle);
+        var normal = NiftiReader.Read(Path.Combine(normals, "normal1.nii.gz")).ToSingle();
+        var mask = BrainMask.Compute(normal);
+
+        var zero = zeroShot.Detect(normal, mask).Map.Data;
+        var few = fewShot.Detect(normal, mask).Map.Data;
+
+        Assert.Contains(zero, v => v > 0.01f);
+        for (var v = 0; v < zero.Length; v++)
+            Assert.True(Math.Abs(zero[v] / 2 - few[v]) <= 1e-4, $"{method} voxel {v}: zero-shot {zero[v]} / 2 vs few-shot {few[v]}");
+    }
+
     [Fact]
     public void BuildMemory_Vand_WritesBankProvenanceAndHashes_KeepsUnknownManifestKeys()
     {
         using var dir = new TempDir();
         var normals = WriteNormals(dir);
         var source = dir.Sub("source");
-        foreach (var f in Directory.EnumerateFiles(fixture.Bundle))
+        foreach (var f in Directory.EnumerateFiles(fixture.Bundle()))
             File.Copy(f, Path.Combine(source, Path.GetFileName(f)));
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(source, BundleLoader.ManifestFileName)))!.AsObject();
         manifest["exporterNote"] = "kept";
@@ -97,7 +126,7 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
     {
         using var dir = new TempDir();
         var empty = dir.Sub("empty");
-        var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(fixture.Bundle, empty, dir.File("out")));
+        var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(fixture.Bundle(), empty, dir.File("out")));
         Assert.Contains("no normal volumes in", ex.Message);
         Assert.False(Directory.Exists(dir.File("out")));
     }
@@ -107,7 +136,7 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
     {
         using var dir = new TempDir();
         var normals = WriteNormals(dir, [Phantoms.Value[0], Phantoms.Value[0].Like<float>()]);
-        var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(fixture.Bundle, normals, dir.File("out")));
+        var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(fixture.Bundle(), normals, dir.File("out")));
         Assert.Contains("normal volume 'normal1.nii.gz'", ex.Message);
         Assert.Contains("has no brain", ex.Message);
     }
@@ -121,14 +150,14 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
         bundle.Manifest.Remove("adapters");
         bundle.Save();
         var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(bundle.Dir, WriteNormals(dir), dir.File("out")));
-        Assert.Contains("(method anomalyclip) takes no memory bank (methods that do: vand, and the built-in resnet18-memory)", ex.Message);
+        Assert.Contains("(method anomalyclip) takes no memory bank (methods that do: vand, mvfa, winclip, and the built-in resnet18-memory)", ex.Message);
     }
 
     [Fact]
     public void BuildMemory_BankOverTheLimit_IsRefusedBeforeEncoding()
     {
         using var dir = new TempDir();
-        var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(fixture.Bundle, WriteNormals(dir), dir.File("out"), maxBankBytes: 1 << 10));
+        var ex = Assert.Throws<ArgumentException>(() => MemoryBankBuilder.Build(fixture.Bundle(), WriteNormals(dir), dir.File("out"), maxBankBytes: 1 << 10));
         Assert.Contains("over the limit of 0 MiB", ex.Message);
         Assert.False(Directory.Exists(dir.File("out")));
         Assert.False(Directory.Exists(dir.File("out.building")));
@@ -149,7 +178,7 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
     {
         using var dir = new TempDir();
         File.WriteAllText(Path.Combine(dir.Sub("out"), "keep.txt"), "x");
-        var ex = Assert.Throws<IOException>(() => MemoryBankBuilder.Build(fixture.Bundle, WriteNormals(dir), dir.File("out")));
+        var ex = Assert.Throws<IOException>(() => MemoryBankBuilder.Build(fixture.Bundle(), WriteNormals(dir), dir.File("out")));
         Assert.Contains("exists and is not empty", ex.Message);
     }
 
@@ -158,7 +187,7 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
     {
         using var dir = new TempDir();
         var installed = dir.Sub("bundles");
-        MemoryBankBuilder.Build(fixture.Bundle, WriteNormals(dir), Path.Combine(installed, "vand-brain"), sliceStep: 4);
+        MemoryBankBuilder.Build(fixture.Bundle(), WriteNormals(dir), Path.Combine(installed, "vand-brain"), sliceStep: 4);
         var text = new StringWriter();
 
         ModelsCommandHandler.List(text, installed);
@@ -176,7 +205,7 @@ public sealed class ClipMemoryBankTests(VandParityFixture fixture) : IClassFixtu
     {
         using var dir = new TempDir();
         var bundle = dir.Sub("vand-views");
-        foreach (var f in Directory.EnumerateFiles(fixture.Bundle))
+        foreach (var f in Directory.EnumerateFiles(fixture.Bundle()))
             File.Copy(f, Path.Combine(bundle, Path.GetFileName(f)));
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, BundleLoader.ManifestFileName)))!.AsObject();
         manifest["views"] = new JsonArray("axial", "sagittal");
