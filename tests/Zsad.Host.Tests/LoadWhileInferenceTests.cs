@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Zsad.Dicom.Network;
 using Zsad.Host.Pipeline;
 using Zsad.Host.Tests.Support;
@@ -49,33 +48,12 @@ public sealed class LoadWhileInferenceTests
         await Wait.ForAsync(() => Task.FromResult(File.Exists(Path.Combine(hold, HoldPoint.MapComputed + ".reached")) ? "busy" : null),
             TimeSpan.FromSeconds(60), () => $"inference never started on the earlier series:\n{zsad.Output}");
 
-        var rssBefore = Rss(zsad.Pid);
-        var rssPeak = rssBefore;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                rssPeak = Math.Max(rssPeak, Rss(zsad.Pid));
-                await Task.Delay(100, CancellationToken.None);
-            }
-        });
+        var measurement = new LoadMeasurement(zsad.Pid);
+        measurement.Start();
 
-        var latencies = new ConcurrentBag<double>();
-        var watch = Stopwatch.StartNew();
         var results = await Task.WhenAll(load.Select(s => Task.Run(async () =>
-        {
-            // Per-instance round trip: time between consecutive C-STORE-RSPs on one association.
-            var last = Stopwatch.GetTimestamp();
-            var progress = new SyncProgress(() =>
-            {
-                var now = Stopwatch.GetTimestamp();
-                latencies.Add(Stopwatch.GetElapsedTime(last, now).TotalMilliseconds);
-                last = now;
-            });
-            return await client.StoreFilesAsync([s.SourceDirectory], progress);
-        }))).WaitAsync(TimeSpan.FromSeconds(60 + associations * perAssociation / 20));
-        var elapsed = watch.Elapsed;
+            await client.StoreFilesAsync([s.SourceDirectory], measurement.Association())))).WaitAsync(TimeSpan.FromSeconds(60 + associations * perAssociation / 20));
+        measurement.LoadSent();
         Assert.All(results.SelectMany(r => r), r => Assert.True(r.IsStored, r.ToString()));
 
         // Every load series closed and published while inference was still held on the earlier one.
@@ -87,8 +65,7 @@ public sealed class LoadWhileInferenceTests
         var all = load.Append(earlier).ToList();
         await Wait.ForAsync(async () => (await Metrics()).Contains($"zsad_series_processed_total{{stage=\"report\"}} {all.Count}\n", StringComparison.Ordinal) ? "done" : null,
             TimeSpan.FromSeconds(60 + associations * perAssociation / 10), () => $"not every series was reported:\n{zsad.Output}");
-        await sampling.CancelAsync();
-        await sampler;
+        await measurement.StopSamplingAsync();
 
         var metrics = await Metrics();
         Assert.Contains($"zsad_series_processed_total{{stage=\"inference\"}} {all.Count}\n", metrics);
@@ -103,35 +80,10 @@ public sealed class LoadWhileInferenceTests
             Assert.Equal(2, outputs.Length);
             Assert.All(outputs, o => Assert.Single(Directory.GetFiles(o, "*.dcm")));
         }
-        Assert.True(rssPeak < RssBound, $"zsad serve's RSS reached {rssPeak >> 20} MiB (bound {RssBound >> 20} MiB)");
+        Assert.True(measurement.RssPeak < RssBound, $"zsad serve's RSS reached {measurement.RssPeak >> 20} MiB (bound {RssBound >> 20} MiB)");
 
-        var sorted = latencies.Order().ToArray();
-        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-        var total = associations * perAssociation;
-        var report = string.Create(CultureInfo.InvariantCulture,
-            $"associations={associations} instances_per_association={perAssociation} total={total} fsync={fsync} " +
-            $"seconds={elapsed.TotalSeconds:F2} instances_per_s={total / elapsed.TotalSeconds:F0} p50_ms={P(0.5):F2} p95_ms={P(0.95):F2} p99_ms={P(0.99):F2} max_ms={sorted[^1]:F2} " +
-            $"rss_before_mib={rssBefore >> 20} rss_peak_mib={rssPeak >> 20}");
-        if (Environment.GetEnvironmentVariable("ZSAD_LOAD_REPORT") is { Length: > 0 } reportPath)
-            await File.WriteAllTextAsync(reportPath, report + "\n");
+        await measurement.ReportAsync(associations, perAssociation, fsync);
 
         Task<string> Metrics() => http.GetStringAsync($"http://127.0.0.1:{zsad.HttpPort}/metrics");
-    }
-
-    /// <summary>VmRSS of a process from /proc (bytes).</summary>
-    private static long Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        return 0;
-    }
-
-    /// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool, reordering times).</summary>
-    private sealed class SyncProgress(Action report) : IProgress<StoreResult>
-    {
-        public void Report(StoreResult value) => report();
     }
 }

@@ -45,34 +45,16 @@ public sealed class LoadTests
     private static async Task RunAsync(int associations, int perAssociation, bool fsync, int port, string data, Process listener)
     {
         var series = Enumerable.Range(0, associations).Select(_ => Instances.Series(perAssociation, size: 64)).ToList();
-        var rssBefore = Rss(listener.Id);
-        long rssPeak = rssBefore;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                rssPeak = Math.Max(rssPeak, Rss(listener.Id));
-                await Task.Delay(100, CancellationToken.None);
-            }
-        });
+        var measurement = new LoadMeasurement(listener.Id);
+        measurement.Start();
 
-        var latencies = new ConcurrentBag<double>();
-        var watch = Stopwatch.StartNew();
         var results = await Task.WhenAll(series.Select(files => Task.Run(async () =>
         {
-            // Per-instance round trip: time between consecutive C-STORE-RSPs on one association (the first from its start).
-            var last = Stopwatch.GetTimestamp();
-            var progress = new SyncProgress(_ =>
-            {
-                var now = Stopwatch.GetTimestamp();
-                latencies.Add(Stopwatch.GetElapsedTime(last, now).TotalMilliseconds);
-                last = now;
-            });
+            var progress = measurement.Association();
             var client = new DicomClient(new DicomClientOptions { Host = "127.0.0.1", Port = port, CalledAE = "ZSAD", MaxRetries = 0 });
             return await client.StoreAsync(files, progress);
         }))).WaitAsync(TimeSpan.FromSeconds(60 + associations * perAssociation / 20));
-        var elapsed = watch.Elapsed;
+        measurement.LoadSent();
         Assert.All(results.SelectMany(r => r), r => Assert.True(r.IsStored, r.ToString()));
 
         var outbox = new FileOutbox(Path.Combine(data, "outbox"), flushToDisk: false);
@@ -80,8 +62,7 @@ public sealed class LoadTests
         await Instances.UntilAsync(() => outbox.Sent().Count >= associations, TimeSpan.FromSeconds(60 + associations * perAssociation / 100),
             $"{associations} VolumeReady sent ({PeerProcess.Output(listener)[^Math.Min(2000, PeerProcess.Output(listener).Length)..]})");
         await Task.Delay(TimeSpan.FromSeconds(4)); // longer than the quiet time: a second processing would show
-        await sampling.CancelAsync();
-        await sampler;
+        await measurement.StopSamplingAsync();
 
         var stored = store.Scan().ToList();
         Assert.Equal(associations, stored.Count);
@@ -95,33 +76,8 @@ public sealed class LoadTests
         Assert.Empty(outbox.Pending());
         Assert.Equal(series.Select(f => f[0].Dataset.GetRequiredString(DicomTags.SeriesInstanceUID)).Order(), stored.Select(s => s.Key.SeriesInstanceUid).Order());
         // Bounded: the listener holds one instance per association in flight, not the series.
-        Assert.True(rssPeak < 768L << 20, $"the listener's RSS reached {rssPeak >> 20} MiB");
+        Assert.True(measurement.RssPeak < 768L << 20, $"the listener's RSS reached {measurement.RssPeak >> 20} MiB");
 
-        var sorted = latencies.Order().ToArray();
-        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-        var total = associations * perAssociation;
-        var report = string.Create(CultureInfo.InvariantCulture,
-            $"associations={associations} instances_per_association={perAssociation} total={total} fsync={fsync} " +
-            $"seconds={elapsed.TotalSeconds:F2} instances_per_s={total / elapsed.TotalSeconds:F0} p50_ms={P(0.5):F2} p95_ms={P(0.95):F2} p99_ms={P(0.99):F2} max_ms={sorted[^1]:F2} " +
-            $"rss_before_mib={rssBefore >> 20} rss_peak_mib={rssPeak >> 20}");
-        if (Environment.GetEnvironmentVariable("ZSAD_LOAD_REPORT") is { Length: > 0 } reportPath)
-            await File.WriteAllTextAsync(reportPath, report + "\n");
-    }
-
-    /// <summary>VmRSS of a process from /proc (bytes).</summary>
-    private static long Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        return 0;
-    }
-
-    /// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool, reordering times).</summary>
-    private sealed class SyncProgress(Action<StoreResult> report) : IProgress<StoreResult>
-    {
-        public void Report(StoreResult value) => report(value);
+        await measurement.ReportAsync(associations, perAssociation, fsync);
     }
 }
