@@ -92,6 +92,24 @@ def build(case, out):
             *tok, g = model(x)
             m, s = R.anovl(tok, text, g, SIZE)
         method = "anovl"
+    elif case == "anovl-augmented":
+        model = ClipVisual(act="gelu", mode="vv", out_layers=(4,), vv_start=1, **kw).eval()
+        dims = [EMBED]
+        with torch.no_grad():
+            *tok, g = model(x)
+            # The random model's globals of the 22 views agree to cos ~0.999: text near each other would score every
+            # view alike, and a single-view score would pass for the mean. Normal and abnormal point both ways along
+            # the views' main direction of spread instead, so the views' scores really differ.
+            views = R.l2(torch.cat([model(v)[-1] for v in R.anovl_views(x)]))
+            u = torch.linalg.svd(views - views.mean(dim=0), full_matrices=False)[2][0]
+            text = torch.stack([-u, u])
+            m, _ = R.anovl(tok, text, g, SIZE)
+            s = R.anovl_augmented_score(lambda v: model(v)[-1], x, text)
+            # The views themselves, for the C# augmentation's own test (grid_sample, flips, grey, rot90).
+            os.makedirs(os.path.join(out, case, "parity"), exist_ok=True)
+            write_f32(os.path.join(out, case, "parity", "views.f32"), R.anovl_views(x))
+        image_score = "augmented-mean"
+        method = "anovl"
     elif case == "mediclip":
         model = ClipVisual(act="quickgelu", mode="raw", out_layers=(2, 3, 4), **kw).eval()
         dims = [WIDTH] * 3
@@ -206,7 +224,7 @@ def anovl_tta(x, kw, parity_dir):
 
 
 CASES = ["vand", "vand-fewshot", "anomalyclip", "anovl", "mediclip", "mvfa", "mvfa-fewshot", "winclip", "winclip-fewshot",
-         "adaclip", "anovl-tta"]
+         "adaclip", "anovl-tta", "anovl-augmented"]
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

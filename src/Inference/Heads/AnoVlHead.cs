@@ -7,20 +7,24 @@ namespace Zsad.Inference.Heads;
 /// layer: softmax(f.T) with no temperature, p_a, replicate-padded 3x3 mean, bilinear upsampling with align_corners
 /// True. With the manifest's testTimeAdapter, each layer's tokens are first adapted per image
 /// (<see cref="TestTimeAdapter"/>), as the authors' map does; the image score stays unadapted, as theirs does.
-/// Image score: softmax(g.T)[a] of the single unaugmented view (the authors average 22 augmented views, which this
-/// head does not run).</summary>
+/// Image score: softmax(g.T)[a] of the single view (imageScore global-softmax), or, as the authors do, its mean over
+/// the 22 <see cref="AugmentedViews"/> of the slice (imageScore augmented-mean: 22 encoder runs per slice; the map
+/// stays that of the original view).</summary>
 public sealed class AnoVlHead : ClipHead
 {
     private readonly float[] _smoothed;
     private readonly float[] _layerMap;
     private readonly TestTimeAdapter? _adapter;
     private readonly float[] _adapted;
+    private readonly float[] _viewGlobals;
+    private bool _viewGlobalsSet;
 
     public AnoVlHead(DetectorBundle bundle) : base(bundle)
     {
         _smoothed = new float[Layers.Max(l => l.Grid * l.Grid)];
         _layerMap = new float[Size * Size];
         _adapted = [];
+        _viewGlobals = bundle.Manifest.ImageScore == "augmented-mean" ? new float[AugmentedViews.Count * EmbedDim] : [];
         if (bundle.Manifest.TestTimeAdapter is { } settings)
         {
             if (Layers.Any(l => l.Dim != EmbedDim))
@@ -45,6 +49,18 @@ public sealed class AnoVlHead : ClipHead
 
     public override bool NeedsGlobal => true;
 
+    public override bool NeedsViewGlobals => _viewGlobals.Length > 0;
+
+    public override void SetViewGlobals(ReadOnlySpan<float> globals)
+    {
+        if (!NeedsViewGlobals)
+            base.SetViewGlobals(globals);
+        if (globals.Length != _viewGlobals.Length)
+            throw new ArgumentException($"augmented-view globals hold {globals.Length} values, [{AugmentedViews.Count}, {EmbedDim}] needs {_viewGlobals.Length}", nameof(globals));
+        globals.CopyTo(_viewGlobals);
+        _viewGlobalsSet = true;
+    }
+
     public override float Run(IReadOnlyList<ReadOnlyMemory<float>> layerTokens, ReadOnlySpan<float> global, Span<float> map)
     {
         map.Clear();
@@ -66,7 +82,15 @@ public sealed class AnoVlHead : ClipHead
             HeadMath.Upsample(smoothed, side, _layerMap, Size, AlignCorners);
             TensorPrimitives.Add(map, _layerMap, map);
         }
-        return GlobalSoftmax(global);
+        if (!NeedsViewGlobals)
+            return GlobalSoftmax(global);
+        if (!_viewGlobalsSet)
+            throw new InvalidOperationException($"bundle '{Bundle.Name}' averages its image score over augmented views: call SetViewGlobals before each Run");
+        _viewGlobalsSet = false;
+        var sum = 0f;
+        for (var v = 0; v < AugmentedViews.Count; v++)
+            sum += GlobalSoftmax(_viewGlobals.AsSpan(v * EmbedDim, EmbedDim));
+        return sum / AugmentedViews.Count;
     }
 
 }

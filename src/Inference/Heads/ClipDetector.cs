@@ -11,7 +11,8 @@ namespace Zsad.Inference.Heads;
 /// min-max scaled to [0, 1] (the range of the images the methods were trained on), resized to the encoder input and
 /// normalised with the manifest's mean/std; slices are batched through the encoder; the head's S x S map is scaled
 /// into [0, 1], resized back (bilinear) to the slice and zeroed outside the brain. Volume image score = max over
-/// slices of the head's image score.</summary>
+/// slices of the head's image score. A head that averages over augmented views (AnoVL's augmented-mean) gets each
+/// slice's 22 <see cref="AugmentedViews"/> encoded as one batch per slice instead.</summary>
 public sealed class ClipDetector : IAnomalyDetector, IDisposable
 {
     private readonly DetectorBundle _bundle;
@@ -22,6 +23,8 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     private readonly int _globalOutput;
     private readonly int _textOutput;
     private bool _shapesChecked;
+    private float[]? _viewInputs;
+    private float[]? _viewGlobals;
 
     public ClipDetector(DetectorBundle bundle, EngineOptions? options = null, ILogger? logger = null)
     {
@@ -83,6 +86,7 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         var pixels = new float[w * h];
         var maskPixels = new byte[w * h];
         var square = new float[s * s];
+        var original = _head.NeedsViewGlobals ? new float[_engine.ItemSize] : [];
         var pending = new List<int>();
         var brainSlices = Enumerable.Range(0, slices.Count).Where(z =>
         {
@@ -97,6 +101,12 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
             SliceStandardization.StandardizeSlice(pixels, maskPixels);
             SliceStandardization.ToUnitRange(pixels, maskPixels);
             Resize2D.Resize(pixels, w, h, square, s, s, _bundle.ResizeMode, input.AlignCorners ?? false);
+            if (_head.NeedsViewGlobals)
+            {
+                Channels.GreyToChannels(square, original, mean, std);
+                yield return EncodeViews(original, z);
+                continue;
+            }
             Channels.GreyToChannels(square, _engine.Input.Slice(pending.Count * _engine.ItemSize, _engine.ItemSize), mean, std);
             pending.Add(z);
             if (pending.Count == _engine.MaxBatch || n + sliceStep >= brainSlices.Count)
@@ -112,9 +122,44 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     /// <summary>The head on item <paramref name="item"/> of an encoder run: its raw map (S x S) and raw score.</summary>
     public float RunHead(IReadOnlyList<float[]> outputs, int item, Span<float> map) => RunHead(Item(outputs, item, item), map);
 
+    /// <summary>One slice's encoder input [3, S, S] (already normalised) through the encoder, with its augmented
+    /// views when the head averages over them, then the head: its raw map (S x S) and raw score.</summary>
+    public float EncodeAndRunHead(ReadOnlySpan<float> input, int slice, Span<float> map)
+    {
+        if (input.Length != _engine.ItemSize)
+            throw new ArgumentException($"an encoder input holds {_engine.ItemSize} values, not {input.Length}", nameof(input));
+        if (_head.NeedsViewGlobals)
+            return RunHead(EncodeViews(input, slice), map);
+        input.CopyTo(_engine.Input);
+        return RunHead(Item(_engine.Run(1), 0, slice), map);
+    }
+
+    /// <summary>The slice's augmented views through the encoder, keeping only the global embedding of each; the
+    /// batch holding the original (view 0) runs last, so the returned slice's layer outputs are still the engine's
+    /// current ones.</summary>
+    private EncodedSlice EncodeViews(ReadOnlySpan<float> input, int slice)
+    {
+        var (item, dim, batch) = (_engine.ItemSize, _head.EmbedDim, _engine.MaxBatch);
+        var views = _viewInputs ??= new float[AugmentedViews.Count * item];
+        var globals = _viewGlobals ??= new float[AugmentedViews.Count * dim];
+        AugmentedViews.Write(input, _head.Size, views);
+        IReadOnlyList<float[]> outputs = [];
+        for (var start = (AugmentedViews.Count - 1) / batch * batch; start >= 0; start -= batch)
+        {
+            var n = Math.Min(batch, AugmentedViews.Count - start);
+            views.AsSpan(start * item, n * item).CopyTo(_engine.Input);
+            outputs = _engine.Run(n);
+            CheckShapes();
+            outputs[_globalOutput].AsSpan(0, n * dim).CopyTo(globals.AsSpan(start * dim));
+        }
+        return Item(outputs, 0, slice) with { ViewGlobals = globals };
+    }
+
     private float RunHead(EncodedSlice slice, Span<float> map)
     {
         _head.StartSlice(slice.Slice);
+        if (_head.NeedsViewGlobals)
+            _head.SetViewGlobals(slice.ViewGlobals.Span);
         if (_textOutput >= 0)
             _head.SetImageText(slice.Text.Span);
         return _head.Run(slice.Outputs, slice.Global.Span, map);

@@ -66,6 +66,15 @@ public abstract class ClipHead
             throw new ArgumentException($"per-image text features hold {text.Length} values, [2, {EmbedDim}] needs {Text.Length}", nameof(text));
         text.CopyTo(Text);
     }
+    /// <summary>Whether the image score averages over <see cref="AugmentedViews"/> (AnoVL's augmented-mean): then
+    /// <see cref="SetViewGlobals"/> must be called before each <see cref="Run"/>.</summary>
+    public virtual bool NeedsViewGlobals => false;
+
+    /// <summary>This slice's global embeddings of its <see cref="AugmentedViews.Count"/> augmented views [22, D],
+    /// view 0 the original.</summary>
+    public virtual void SetViewGlobals(ReadOnlySpan<float> globals)
+        => throw new InvalidOperationException($"bundle '{Bundle.Name}' scores a single view; it takes no augmented views");
+
     /// <summary>Encoder outputs the head reads besides the layers (name, shape per slice, what the dimensions are),
     /// passed to <see cref="Run"/> after the layer tokens: WinCLIP's window embeddings; none for the other heads.</summary>
     public virtual IReadOnlyList<(string Output, int[] ItemShape, string Meaning)> ExtraOutputs => [];

@@ -15,7 +15,7 @@ public static class ClipHeads
     {
         [DetectorMethod.Vand] = new("upsample-then-softmax", "sum", ["global-softmax"], b => new VandHead(b), FewShotImageScore: "vand-few-shot"),
         [DetectorMethod.AnomalyClip] = new("softmax-then-upsample", "sum", ["global-softmax"], b => new AnomalyClipHead(b)),
-        [DetectorMethod.AnoVl] = new("softmax-then-upsample", "sum", ["global-softmax"], b => new AnoVlHead(b)),
+        [DetectorMethod.AnoVl] = new("softmax-then-upsample", "sum", ["global-softmax", "augmented-mean"], b => new AnoVlHead(b)),
         [DetectorMethod.AdaClip] = new("upsample-then-softmax", "mean", ["hybrid-semantic-fusion"], b => new AdaClipHead(b)),
         [DetectorMethod.MediClip] = new("upsample-then-softmax", "mean", ["max-map"], b => new MediClipHead(b)),
         [DetectorMethod.Mvfa] = new("upsample-then-softmax", "sum", ["max-map"], b => new MvfaHead(b), FewShotImageScore: "max-map"),

@@ -21,6 +21,7 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
     [InlineData("vand-fewshot")]
     [InlineData("anomalyclip")]
     [InlineData("anovl")]
+    [InlineData("anovl-augmented")]
     [InlineData("mediclip")]
     [InlineData("mvfa")]
     [InlineData("adaclip")]
@@ -44,9 +45,14 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         var outputs = detector.Engine.Run(n);
         var map = new float[size * size];
         float mapError = 0, scoreError = 0;
+        var item = detector.Engine.ItemSize;
         for (var b = 0; b < n; b++)
         {
-            var score = detector.RunHead(outputs, b, map);
+            // A head that averages over augmented views gets them made here in C# and run through ONNX Runtime
+            // (three views a batch at MaxBatch n): the reference made them with torch's grid_sample.
+            var score = head.NeedsViewGlobals
+                ? detector.EncodeAndRunHead(inputs.AsSpan(b * item, item), b, map)
+                : detector.RunHead(outputs, b, map);
             for (var p = 0; p < map.Length; p++)
                 mapError = Math.Max(mapError, Math.Abs(map[p] - expectedMap[b * map.Length + p]));
             scoreError = Math.Max(scoreError, Math.Abs(score - expectedScore[b]));
@@ -98,6 +104,82 @@ public sealed class HeadParityTests(ParityFixture fixture, ITestOutputHelper out
         Assert.True(adaptation > 50 * Tolerance, $"the adapter barely moved the map ({adaptation:E2}): the parity would prove nothing");
         Assert.True(mapError <= Tolerance, $"anovl-tta: map differs from the PyTorch reference by {mapError:E2}");
         Assert.True(scoreError <= Tolerance, $"anovl-tta: image score differs from the PyTorch reference by {scoreError:E2}");
+    }
+
+    /// <summary>AnoVL's 22 views made in C# against the reference's torch affine_grid + grid_sample (bilinear,
+    /// reflection padding, align_corners True), flip, grey and rot90 on the parity slices.</summary>
+    [Fact]
+    public void AnoVl_augmented_views_match_torch_grid_sample_with_reflection_and_align_corners()
+    {
+        var dir = fixture.CaseDir("anovl-augmented");
+        var info = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "parity", "info.json")))!;
+        int n = (int)info["n"]!, size = (int)info["size"]!;
+        var inputs = ReadFloats(Path.Combine(dir, "parity", "inputs.f32"));
+        var expected = ReadFloats(Path.Combine(dir, "parity", "views.f32"));   // [22, n, 3, S, S]
+        var item = 3 * size * size;
+        Assert.Equal(AugmentedViews.Count * n * item, expected.Length);
+        var views = new float[AugmentedViews.Count * item];
+        var error = new float[AugmentedViews.Count];
+        for (var b = 0; b < n; b++)
+        {
+            AugmentedViews.Write(inputs.AsSpan(b * item, item), size, views);
+            for (var v = 0; v < AugmentedViews.Count; v++)
+                for (var p = 0; p < item; p++)
+                    error[v] = Math.Max(error[v], Math.Abs(views[v * item + p] - expected[(v * n + b) * item + p]));
+        }
+        output.WriteLine($"max |view - torch| per view: {string.Join(", ", error.Select(e => e.ToString("E1")))}");
+        Assert.All(error.Select((e, v) => (e, v)), x => Assert.True(x.e <= Tolerance, $"view {x.v} differs from torch by {x.e:E2}"));
+        // The views must really differ from the original, or the average would prove nothing.
+        Assert.All(Enumerable.Range(1, AugmentedViews.Count - 1), v =>
+            Assert.False(views.AsSpan(v * item, item).SequenceEqual(views.AsSpan(0, item)), $"view {v} equals the original"));
+    }
+
+    [Fact]
+    public void AnoVl_augmented_mean_differs_from_the_single_view_score()
+    {
+        var dir = fixture.CaseDir("anovl-augmented");
+        var bundle = BundleLoader.Load(Path.Combine(dir, "bundle"));
+        var inputs = ReadFloats(Path.Combine(dir, "parity", "inputs.f32"));
+        using var detector = new ClipDetector(bundle, new EngineOptions { PreferCuda = false, MaxBatch = 22, IntraOpThreads = 2 });
+        Assert.True(detector.Head.NeedsViewGlobals);
+        var item = detector.Engine.ItemSize;
+        var map = new float[detector.Head.Size * detector.Head.Size];
+        var augmented = detector.EncodeAndRunHead(inputs.AsSpan(0, item), 0, map);
+        bundle.Manifest.ImageScore = "global-softmax";
+        using var single = new ClipDetector(bundle, new EngineOptions { PreferCuda = false, MaxBatch = 1, IntraOpThreads = 2 });
+        var singleMap = new float[map.Length];
+        var plain = single.EncodeAndRunHead(inputs.AsSpan(0, item), 0, singleMap);
+        Assert.True(Math.Abs(augmented - plain) > 10 * Tolerance, $"the 22-view mean {augmented} barely differs from the single view {plain}");
+        Assert.All(map.Zip(singleMap), pair => Assert.InRange(Math.Abs(pair.First - pair.Second), 0f, Tolerance));
+    }
+
+    /// <summary>The service path (EncodeSlices per slice): the augmented mean changes the volume's image score, the
+    /// map stays that of the original views.</summary>
+    [Fact]
+    public void AnoVl_augmented_mean_over_a_volume_keeps_the_single_view_map()
+    {
+        var bundleDir = Path.Combine(fixture.CaseDir("anovl-augmented"), "bundle");
+        var (volume, mask) = SmallVolume();
+        var options = new EngineOptions { PreferCuda = false, MaxBatch = 4, IntraOpThreads = 2 };
+        using var augmented = new ClipDetector(BundleLoader.Load(bundleDir), options);
+        var withViews = augmented.Detect(volume, mask);
+        var plainBundle = BundleLoader.Load(bundleDir);
+        plainBundle.Manifest.ImageScore = "global-softmax";
+        using var plain = new ClipDetector(plainBundle, options);
+        var single = plain.Detect(volume, mask);
+        Assert.All(withViews.Map.Data.ToArray().Zip(single.Map.Data.ToArray()), pair => Assert.InRange(Math.Abs(pair.First - pair.Second), 0f, Tolerance));
+        Assert.InRange(withViews.ImageScore, 0, 1);
+        Assert.True(Math.Abs(withViews.ImageScore - single.ImageScore) > 10 * Tolerance, $"the 22-view volume score {withViews.ImageScore} barely differs from the single-view one {single.ImageScore}");
+    }
+
+    [Fact]
+    public void AnoVl_head_refuses_an_augmented_mean_run_without_the_views()
+    {
+        var bundle = BundleLoader.Load(Path.Combine(fixture.CaseDir("anovl-augmented"), "bundle"));
+        var head = ClipHeads.Create(bundle);
+        var (grid, dim) = head.Layers[0];
+        var ex = Assert.Throws<InvalidOperationException>(() => head.Run([new float[grid * grid * dim]], new float[head.EmbedDim], new float[head.Size * head.Size]));
+        Assert.EndsWith("averages its image score over augmented views: call SetViewGlobals before each Run", ex.Message);
     }
 
     [Fact]

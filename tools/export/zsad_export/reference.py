@@ -2,6 +2,8 @@
 authors' code), independently of the C# heads in src/Inference/Heads. Inputs are the encoder outputs of one batch:
 tokens[l] [N, G*G, W_l] (CLS already dropped), g [N, D]; every function returns (map [N, S, S], score [N]) on the
 method's own scale. T is [2, D] = (normal, abnormal), unit rows."""
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -89,6 +91,44 @@ def anovl(tokens, T, g, size, temperature=1.0, align=True):
         total = total + _up(pa, size, align)[:, 0]
     score = torch.softmax(l2(g) @ T.T / temperature, dim=-1)[:, 1]
     return total, score
+
+
+ANOVL_ANGLES = [-math.pi / 4, -3 * math.pi / 16, -math.pi / 8, -math.pi / 16, math.pi / 16, math.pi / 8, 3 * math.pi / 16,
+                math.pi / 4]
+ANOVL_SHIFTS = [(0.2, 0.2), (-0.2, 0.2), (-0.2, -0.2), (0.2, -0.2), (0.1, 0.1), (-0.1, 0.1), (-0.1, -0.1), (0.1, -0.1)]
+
+
+def _affine(x, theta):
+    # theta [2, 3] in float32, as the authors build it with torch.tensor(python float).
+    grid = F.affine_grid(theta[None].repeat(x.shape[0], 1, 1), list(x.shape), align_corners=True)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=True)
+
+
+def anovl_views(x):
+    """AnoVL's 22 test-time views of a normalised batch x [N, 3, S, S] (their utils.py aug(), applied after
+    normalisation), returned [22, N, 3, S, S] in their order without the final shuffle. kornia is not installed here:
+    its hflip is x.flip(-1), rgb_to_grayscale is 0.299 R + 0.587 G + 0.114 B, and rotate by +90 k degrees about the
+    centre of a square image with reflection padding lands exactly on the pixel grid, i.e. torch.rot90(x, k, (2, 3))."""
+    views = [x]
+    for a in ANOVL_ANGLES:
+        t = torch.tensor(a)
+        views.append(_affine(x, torch.stack([torch.stack([t.cos(), -t.sin(), torch.tensor(0.0)]),
+                                             torch.stack([t.sin(), t.cos(), torch.tensor(0.0)])])))
+    for a, b in ANOVL_SHIFTS:
+        views.append(_affine(x, torch.tensor([[1.0, 0.0, a], [0.0, 1.0, b]])))
+    views.append(x.flip(-1))
+    grey = 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
+    views.append(grey.repeat(1, 3, 1, 1))
+    for k in (1, 2, 3):
+        views.append(torch.rot90(x, k, (2, 3)))
+    return torch.stack(views)
+
+
+def anovl_augmented_score(global_of, x, T, temperature=1.0):
+    """AnoVL's image score: mean over the 22 views of softmax(g.T)[a]; global_of maps a batch to g [N, D]."""
+    views = anovl_views(x)
+    scores = [torch.softmax(l2(global_of(v)) @ T.T / temperature, dim=-1)[:, 1] for v in views]
+    return torch.stack(scores).mean(dim=0)
 
 
 def mediclip(tokens, adapters, T, size, temperature=1.0, align=True):
