@@ -26,7 +26,8 @@ What is baked into encoder.onnx:
 - per-layer patch tokens (raw, value-value + ln_post @ proj, or MVFA adapter features) and the global embedding.
 Text features are precomputed by the method's own prompt code and passed in as a [2, D] (or [L, 2, D]) tensor file
 (torch.save); this script does not re-implement prompt ensembles. AnoVL's test-time adapter: pass its per-prompt
-embeddings with --prompt-embeddings. Refused with a message: adaclip, mvfa (see REFUSED below).
+embeddings with --prompt-embeddings; its image score over the authors' 22 augmented views (imageScore augmented-mean,
+22 encoder runs per slice instead of one) with --augmented-image-score. Refused with a message: adaclip, mvfa (see REFUSED below).
 """
 import argparse
 import os
@@ -101,12 +102,17 @@ def main():
     ap.add_argument("--weights", default="industrial")
     ap.add_argument("--prompt-embeddings", help="anovl: torch.save'd [P, D] unit per-prompt text embeddings (normal "
                     "rows, then abnormal), as AnoVL's prompt_ensemble returns them; enables the test-time adapter")
+    ap.add_argument("--augmented-image-score", action="store_true",
+                    help="anovl: imageScore augmented-mean, the mean over AnoVL's 22 augmented views as the authors "
+                    "score images; costs 22 encoder runs per slice (default: global-softmax of the single view)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     if a.method in REFUSED:
         raise SystemExit(f"export_openclip.py cannot export '{a.method}': {REFUSED[a.method]}")
     if a.prompt_embeddings and a.method != "anovl":
         raise SystemExit("--prompt-embeddings is AnoVL's test-time adapter; it does not apply to " + a.method)
+    if a.augmented_image_score and a.method != "anovl":
+        raise SystemExit("--augmented-image-score is AnoVL's 22-view image score; it does not apply to " + a.method)
 
     clip, _, _ = open_clip.create_model_and_transforms(a.backbone, pretrained=a.pretrained)
     v = clip.visual
@@ -147,7 +153,7 @@ def main():
         tta = dict(prompt_embeddings=torch.load(a.prompt_embeddings).float(),
                    test_time_adapter=dict(steps=5, lr=1e-3, noiseStd=0.055, weightDecay=0.01))
     write_bundle(a.out, model.eval(), a.method, f"{a.method}-{a.backbone}", a.backbone, a.weights, text, dims,
-                 adapters=adapters, grid=grid, **tta)
+                 adapters=adapters, grid=grid, image_score="augmented-mean" if a.augmented_image_score else None, **tta)
     print("wrote", a.out)
 
 

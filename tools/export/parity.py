@@ -99,9 +99,9 @@ def build(case, out):
             *tok, g = model(x)
             # The random model's globals of the 22 views agree to cos ~0.999: text near each other would score every
             # view alike, and a single-view score would pass for the mean. Normal and abnormal point both ways along
-            # the views' main direction of spread instead, so the views' scores really differ.
-            views = R.l2(torch.cat([model(v)[-1] for v in R.anovl_views(x)]))
-            u = torch.linalg.svd(views - views.mean(dim=0), full_matrices=False)[2][0]
+            # the direction from the original view's global to the views' mean instead, so the two scores differ.
+            views = torch.stack([R.l2(model(v)[-1]) for v in R.anovl_views(x)])    # [22, N, D]
+            u = R.l2((views.mean(dim=0) - views[0]).sum(dim=0))
             text = torch.stack([-u, u])
             m, _ = R.anovl(tok, text, g, SIZE)
             s = R.anovl_augmented_score(lambda v: model(v)[-1], x, text)

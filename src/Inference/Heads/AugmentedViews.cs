@@ -89,7 +89,15 @@ public static class AugmentedViews
         }
     }
 
-    private static float Normalised(int index, int size) => size == 1 ? 0 : -1 + 2f * index / (size - 1);
+    /// <summary>affine_grid's base coordinate: torch.linspace(-1, 1, size)[index] as it rounds in float (from the
+    /// start up to the middle, from the end after it); 0 for a single pixel, as affine_grid special-cases it.</summary>
+    private static float Normalised(int index, int size)
+    {
+        if (size == 1)
+            return 0;
+        var step = 2f / (size - 1);
+        return index < size / 2 ? -1 + step * index : 1 - step * (size - 1 - index);
+    }
 
     /// <summary>grid_sample's align_corners=True unnormalisation, then its reflection about the border pixel centres
     /// 0 and S-1 (reflect_coordinates with twice_low 0, twice_high 2(S-1)), clipped into [0, S-1].</summary>
@@ -97,7 +105,7 @@ public static class AugmentedViews
     {
         if (size == 1)
             return 0;
-        var pixel = (normalised + 1) / 2 * (size - 1);
+        var pixel = (normalised + 1) * ((size - 1) / 2f);
         var span = (float)(size - 1);
         var distance = MathF.Abs(pixel);
         var extra = distance % span;
