@@ -14,7 +14,10 @@ Encoder outputs (raw tokens, what VAND's Linear adapters read; `zsad train --fro
   at 224), global = the attention-pool embedding (768);
 - BiomedCLIP: tokens_k = the residual stream after block k, CLS dropped (768, grid 14 at 224), global =
   norm(CLS) @ head.proj (512). timm's LayerNorm eps 1e-6, exact GELU, biased patch convolution, no ln_pre.
-Without --adapters the bundle has none: train them (`zsad train --from-scratch`) before it can detect.
+A VAND bundle needs adapters to load (BundleLoader), so one of --adapters (a VAND checkpoint trained on this backbone)
+or --untrained-adapters (torch.nn.Linear's initialisation, seed 0; the bundle is named ...-untrained) is required:
+an untrained bundle is only the starting point of `zsad train --from-scratch` (which replaces them), its maps mean
+nothing.
 """
 import argparse
 import os
@@ -136,6 +139,8 @@ def main(argv=None):
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--layers", help="stages (PMC-CLIP, default 1,2,3,4) or blocks (BiomedCLIP, default 3,6,9,12)")
     ap.add_argument("--adapters", help="VAND checkpoint (trainable_linearlayer fc.i) trained on this backbone")
+    ap.add_argument("--untrained-adapters", action="store_true", help="write torch.nn.Linear-initialised adapters "
+                    "(seed 0) for `zsad train --from-scratch` to replace; the bundle cannot detect before that")
     ap.add_argument("--weights", help="the paper's setup word (default: pmc for PMC-CLIP, custom for BiomedCLIP)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
@@ -146,6 +151,10 @@ def main(argv=None):
         raise SystemExit(f"export_medical.py needs --text: the [2, D] text features of {TEXT_MODELS[a.backbone]}, "
                          "computed on a machine that has that text model (tools/export/README.md). This script does "
                          "not run a text model.")
+    if bool(a.adapters) == a.untrained_adapters:
+        raise SystemExit("export_medical.py needs exactly one of --adapters (a VAND checkpoint trained on "
+                         f"{a.backbone}) or --untrained-adapters (for `zsad train --from-scratch`): a VAND bundle "
+                         "does not load without adapters")
     pmc = a.backbone == "PMC-CLIP"
     layers = tuple(int(x) for x in (a.layers or ("1,2,3,4" if pmc else "3,6,9,12")).split(","))
     try:
@@ -160,15 +169,23 @@ def main(argv=None):
                          "(normal, abnormal)")
     dims = model.layer_dims() if pmc else [model.conv1.out_channels] * len(layers)
     grids = model.layer_grids() if pmc else None
-    adapters = None
-    if a.adapters:
+    name = f"vand-{a.backbone}"
+    if a.untrained_adapters:
+        torch.manual_seed(0)
+        # nn.Linear's own reset_parameters: the same distribution `zsad train --from-scratch` starts from.
+        adapters = {f"layer{k}": (lin.weight.detach(), lin.bias.detach())
+                    for k, lin in zip(layers, (torch.nn.Linear(d, embed) for d in dims))}
+        name += "-untrained"
+        print("untrained adapters: train them (zsad train --from-scratch) before this bundle's maps mean anything")
+    else:
         ck = torch.load(a.adapters, map_location="cpu")
         ck = ck.get("trainable_linearlayer", ck)
-        adapters = {}
-        for i, k in enumerate(layers):
-            w = take(ck, f"fc.{i}.weight", (embed, dims[i]), a.adapters)
-            adapters[f"layer{k}"] = (w, ck.get(f"fc.{i}.bias"))
-    write_bundle(a.out, model, "vand", f"vand-{a.backbone}", a.backbone, a.weights or ("pmc" if pmc else "custom"),
+        try:
+            adapters = {f"layer{k}": (take(ck, f"fc.{i}.weight", (embed, dims[i]), a.adapters), ck.get(f"fc.{i}.bias"))
+                        for i, k in enumerate(layers)}
+        except CheckpointError as e:
+            raise SystemExit(f"export_medical.py refused the adapters: {e}")
+    write_bundle(a.out, model, "vand", name, a.backbone, a.weights or ("pmc" if pmc else "custom"),
                  text, dims, adapters=adapters, grid=None if pmc else a.size // model.patch, grids=grids)
     print("wrote", a.out)
 

@@ -9,7 +9,7 @@ not from the exporter's modules, so a match checks the name mapping as well as t
 
   python3 tools/export/medical_standin.py OUT
 
-Writes OUT/<case>/{checkpoint.pt, text.pt, adapters.pt, bundle/, parity/...} for case pmc-clip and biomedclip, and
+Writes OUT/<case>/{checkpoint.pt, text.pt, adapters.pt, bundle/, bundle-untrained/ (--untrained-adapters), parity/...} for case pmc-clip and biomedclip, and
 OUT/broken/{pmc-missing.pt, pmc-misshaped.pt, biomedclip-missing.pt} with parity/info.json naming the broken keys.
 Random weights: nothing here means detection."""
 import json
@@ -172,6 +172,10 @@ def case(out, name, checkpoint, tokens, pooled, x, dims, grids, layers):
     export_medical.main(["--backbone", backbone, "--checkpoint", ck_path, "--text", text_path, "--adapters", ad_path,
                          "--layers", ",".join(map(str, layers)), "--size", str(SIZE),
                          "--out", os.path.join(d, "bundle")])
+    # Untrained adapters: what `zsad train --from-scratch` starts from (tests/Zsad.Training.Tests).
+    export_medical.main(["--backbone", backbone, "--checkpoint", ck_path, "--text", text_path, "--untrained-adapters",
+                         "--layers", ",".join(map(str, layers)), "--size", str(SIZE),
+                         "--out", os.path.join(d, "bundle-untrained")])
     write_f32(os.path.join(d, "parity", "inputs.f32"), x)
     outputs = {f"tokens_{k}": t for k, t in zip(layers, tokens)}
     outputs["global"] = pooled

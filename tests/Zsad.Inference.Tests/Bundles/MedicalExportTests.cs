@@ -78,7 +78,7 @@ public sealed class MedicalExportTests(MedicalExportFixture fixture, ITestOutput
     {
         var broken = Path.Combine(fixture.CaseDir("broken"));
         using var outDir = new TempDir();
-        var result = Export(backbone, "--checkpoint", Path.Combine(broken, checkpoint), "--text", Path.Combine(broken, text), "--out", Path.Combine(outDir.Path, "bundle"));
+        var result = Export(backbone, "--checkpoint", Path.Combine(broken, checkpoint), "--text", Path.Combine(broken, text), "--untrained-adapters", "--out", Path.Combine(outDir.Path, "bundle"));
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(message, result.StdErr);
         Assert.False(Directory.Exists(Path.Combine(outDir.Path, "bundle")), "a refused checkpoint must not leave a bundle");
@@ -88,10 +88,20 @@ public sealed class MedicalExportTests(MedicalExportFixture fixture, ITestOutput
     public void Exporter_refuses_without_text_features_naming_the_text_model()
     {
         using var outDir = new TempDir();
-        var result = Export("BiomedCLIP", "--checkpoint", Path.Combine(fixture.CaseDir("biomedclip"), "checkpoint.pt"), "--out", outDir.Path);
+        var result = Export("BiomedCLIP", "--checkpoint", Path.Combine(fixture.CaseDir("biomedclip"), "checkpoint.pt"), "--untrained-adapters", "--out", outDir.Path);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("--text", result.StdErr);
         Assert.Contains("BiomedCLIP-PubMedBERT_256-vit_base_patch16_224", result.StdErr);
+    }
+
+    [Fact]
+    public void Exporter_refuses_a_bundle_without_adapters()
+    {
+        using var outDir = new TempDir();
+        var dir = fixture.CaseDir("pmc-clip");
+        var result = Export("PMC-CLIP", "--checkpoint", Path.Combine(dir, "checkpoint.pt"), "--text", Path.Combine(dir, "text.pt"), "--out", outDir.Path);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--untrained-adapters", result.StdErr);
     }
 
     private static Peers.Result Export(string backbone, params string[] args)
