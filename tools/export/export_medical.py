@@ -5,9 +5,11 @@ None of the method repos loads these backbones (DETECTORS.md "Backbones"); this 
 the export modules by parameter name. It reads checkpoint files only: download them on a machine with internet
 (tools/export/README.md lists the exact names), together with the text features (see --text).
 
-  python3 export_medical.py --backbone PMC-CLIP --checkpoint checkpoint.pt --text pmc_text.pt --out bundles/vand-pmc
+  python3 export_medical.py --backbone PMC-CLIP --checkpoint checkpoint.pt --text pmc_text.pt \
+      --untrained-adapters --out bundles/vand-pmc-untrained
+  zsad train --bundle bundles/vand-pmc-untrained --data BRATS_DIR --out bundles/vand-pmc --from-scratch
   python3 export_medical.py --backbone BiomedCLIP --checkpoint open_clip_pytorch_model.bin --text biomed_text.pt \
-      --out bundles/vand-biomedclip
+      --adapters vand_biomedclip.pth --out bundles/vand-biomedclip
 
 Encoder outputs (raw tokens, what VAND's Linear adapters read; `zsad train --from-scratch` fits them):
 - PMC-CLIP: tokens_1..tokens_4 = the four stage feature maps [N, grid^2, C] (C 256/512/1024/2048, grids 56/28/14/7
@@ -36,7 +38,8 @@ from zsad_export.modified_resnet import ModifiedResNetVisual  # noqa: E402
 TEXT_MODELS = {
     "PMC-CLIP": "PMC-CLIP's own text tower (PubMedBERT, microsoft/BiomedNLP-PubMedBERT-base-uncased-abstract, with "
                 "PMC-CLIP's text_projection from the same checkpoint.pt)",
-    "BiomedCLIP": "BiomedCLIP's text tower (BiomedBERT, hf-hub:microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224 "
+    "BiomedCLIP": "BiomedCLIP's text tower (BiomedBERT, "
+                  "hf-hub:microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224 "
                   "through open_clip, context 256)",
 }
 # Where the image tower sits in each checkpoint (DataParallel's module., open_clip's visual., timm's trunk.).
@@ -113,7 +116,8 @@ def build_biomedclip(sd, size, out_layers, where):
         model.conv1.bias.copy_(take(sd, "trunk.patch_embed.proj.bias", (width,), where))
         model.class_embedding.copy_(take(sd, "trunk.cls_token", (1, 1, width), where).reshape(width))
         pos = take(sd, "trunk.pos_embed", (1, need(sd, "trunk.pos_embed", where).shape[1], width), where)[0]
-        model.positional_embedding.copy_(pos if pos.shape[0] == grid * grid + 1 else resize_positional(pos, grid, "bicubic"))
+        resized = pos if pos.shape[0] == grid * grid + 1 else resize_positional(pos, grid, "bicubic")
+        model.positional_embedding.copy_(resized)
         model.ln_post.weight.copy_(take(sd, "trunk.norm.weight", (width,), where))
         model.ln_post.bias.copy_(take(sd, "trunk.norm.bias", (width,), where))
         model.proj.copy_(take(sd, "head.proj.weight", (embed, width), where).t())

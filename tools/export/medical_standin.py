@@ -9,7 +9,8 @@ not from the exporter's modules, so a match checks the name mapping as well as t
 
   python3 tools/export/medical_standin.py OUT
 
-Writes OUT/<case>/{checkpoint.pt, text.pt, adapters.pt, bundle/, bundle-untrained/ (--untrained-adapters), parity/...} for case pmc-clip and biomedclip, and
+Writes OUT/<case>/{checkpoint.pt, text.pt, adapters.pt, bundle/, bundle-untrained/ (--untrained-adapters),
+parity/...} for case pmc-clip and biomedclip, and
 OUT/broken/{pmc-missing.pt, pmc-misshaped.pt, biomedclip-missing.pt} with parity/info.json naming the broken keys.
 Random weights: nothing here means detection."""
 import json
