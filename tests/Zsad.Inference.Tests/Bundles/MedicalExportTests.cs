@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
+using Zsad.Imaging;
 using Zsad.Inference.Bundles;
 using Zsad.Inference.Engine;
 using Zsad.Inference.Heads;
@@ -68,6 +69,17 @@ public sealed class MedicalExportTests(MedicalExportFixture fixture, ITestOutput
             Assert.All(map, v => Assert.InRange(v * head.MapScale, 0f, 1f + 1e-6f));
             Assert.True(map.Max() > map.Min(), $"{name}: image {b} gave a constant map");
         }
+
+        // The whole slice pass (resize to 224, per-layer grids, upsampling) on a small volume.
+        var volume = new Volume<float>(40, 36, 3, Affine.Identity);
+        for (var k = 0; k < 3; k++)
+            for (var j = 6; j < 30; j++)
+                for (var i = 8; i < 34; i++)
+                    volume.Data[volume.IndexOf(i, j, k)] = 100 + 20 * MathF.Sin(i * 0.4f) + 3 * j + k;
+        var result = detector.Detect(volume);
+        Assert.True(result.Map.HasSameGrid(volume));
+        Assert.All(result.Map.Data, v => Assert.InRange(v, 0f, 1f));
+        Assert.InRange(result.ImageScore, 0, 1);
     }
 
     [Theory]
