@@ -94,7 +94,8 @@ def build_pmc(sd, size, out_layers, where):
             continue  # a training counter; eval-mode BatchNorm never reads it
         if name == "attnpool.positional_embedding":
             src = take(sd, name, (need(sd, name, where).shape[0], dst.shape[1]), where)
-            # The table is resized to the input grid with its mean-token row kept (open_clip resizes the same way).
+            # PMC-CLIP itself runs only at 224; other sizes get the table resized bicubic with its mean-token row kept
+            # (our choice, as export_openclip.py resizes ViT tables).
             dst.copy_(src if src.shape == dst.shape else resize_positional(src, model.grids[-1], "bicubic"))
             continue
         dst.copy_(take(sd, name, dst.shape, where))
