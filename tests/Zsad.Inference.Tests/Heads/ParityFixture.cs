@@ -14,15 +14,18 @@ public class ParityFixture : IDisposable
     private readonly Lazy<string?> _error;
 
     private readonly string? _methods;
+    private readonly string _script;
 
     public ParityFixture() : this(null)
     {
     }
 
     /// <param name="methods">Comma-separated parity.py cases to export; null = all of them.</param>
-    protected ParityFixture(string? methods)
+    /// <param name="script">The tools/export script that writes the cases (it takes OUT_DIR [--methods ...]).</param>
+    protected ParityFixture(string? methods, string script = "parity.py")
     {
         _methods = methods;
+        _script = script;
         _error = new Lazy<string?>(Generate);
     }
 
@@ -52,9 +55,9 @@ public class ParityFixture : IDisposable
         var (code, output) = RunPython("-c \"import torch, onnx, numpy\"");
         if (code != 0)
             return $"the parity tests need PyTorch and ONNX for {Python}: apt-get install -y {AptPackages}\n{output}";
-        var script = Path.Combine(RepositoryRoot(), "tools", "export", "parity.py");
+        var script = Path.Combine(RepositoryRoot(), "tools", "export", _script);
         (code, output) = RunPython($"\"{script}\" \"{Root}\"{(_methods is null ? "" : $" --methods {_methods}")}");
-        return code == 0 ? null : $"tools/export/parity.py failed ({code}):\n{output}";
+        return code == 0 ? null : $"tools/export/{_script} failed ({code}):\n{output}";
     }
 
     private static (int Code, string Output) RunPython(string arguments)

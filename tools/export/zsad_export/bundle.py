@@ -47,17 +47,18 @@ def write_f32(path, tensor):
 
 def write_bundle(folder, model, method, name, backbone, weights, text, layer_dims, adapters=None, memory=None,
                  mean=CLIP_MEAN, std=CLIP_STD, resize="bicubic", image_score=None, grid=None, text_output=None, embed_dim=None,
-                 prompt_embeddings=None, test_time_adapter=None):
+                 prompt_embeddings=None, test_time_adapter=None, grids=None):
     """adapters: {layer name: (weight [D, W], bias [D] or None)}; memory: [M, sum of layer dims] or None.
     text None with text_output: the encoder yields per-image text features [N, 2, D] under that output name
     (AdaCLIP) and embed_dim gives D. prompt_embeddings [P, D] + test_time_adapter {steps, lr, noiseStd,
-    weightDecay}: AnoVL's test-time adapter."""
+    weightDecay}: AnoVL's test-time adapter. grids: one grid per layer where they differ (a ResNet's stages)."""
     os.makedirs(folder, exist_ok=True)
     export_onnx(model, os.path.join(folder, "encoder.onnx"))
     if text is not None:
         write_f32(os.path.join(folder, "text_features.f32"), text)
     names = model.output_names()
-    layers = [{"name": f"layer{k}", "output": names[i], "grid": grid or model.grid, "dim": layer_dims[i]}
+    layers = [{"name": f"layer{k}", "output": names[i], "grid": grids[i] if grids else grid or model.grid,
+               "dim": layer_dims[i]}
               for i, k in enumerate(model.out_layers)]
     manifest = {
         "schemaVersion": 1, "name": name, "method": method, "backbone": backbone, "weights": weights,

@@ -25,13 +25,13 @@ class ExactGELU(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, width, heads, act):
+    def __init__(self, width, heads, act, ln_eps=1e-5):
         super().__init__()
         self.heads = heads
-        self.ln_1 = nn.LayerNorm(width)
+        self.ln_1 = nn.LayerNorm(width, eps=ln_eps)
         self.in_proj = nn.Linear(width, 3 * width)
         self.out_proj = nn.Linear(width, width)
-        self.ln_2 = nn.LayerNorm(width)
+        self.ln_2 = nn.LayerNorm(width, eps=ln_eps)
         self.c_fc = nn.Linear(width, 4 * width)
         self.act = QuickGELU() if act == "quickgelu" else ExactGELU()
         self.c_proj = nn.Linear(4 * width, width)
@@ -84,20 +84,23 @@ class ClipVisual(nn.Module):
               adds value-value attention of ln_1(original stream) without the FFN (CLIP Surgery's dual path);
     - "mvfa": the segmentation adapter's bottleneck features at block k, CLS dropped; the adapters feed back into
               the residual stream as x <- 0.8 x + 0.1 y_seg + 0.1 y_det.
-    global_ln_post: AnomalyCLIP's global feature skips ln_post (CLS @ proj); the others apply it."""
+    global_ln_post: AnomalyCLIP's global feature skips ln_post (CLS @ proj); the others apply it.
+    ln_eps, patch_bias, use_ln_pre: timm ViTs (BiomedCLIP) use LayerNorm eps 1e-6, a biased patch convolution and no
+    ln_pre; CLIP's defaults are 1e-5, no bias, ln_pre."""
 
     def __init__(self, size=96, patch=16, width=64, layers=4, heads=4, embed=32, act="gelu", mode="raw",
-                 out_layers=(1, 2, 3, 4), vv_start=2, global_ln_post=True):
+                 out_layers=(1, 2, 3, 4), vv_start=2, global_ln_post=True, ln_eps=1e-5, patch_bias=False,
+                 use_ln_pre=True):
         super().__init__()
         self.size, self.patch, self.grid = size, patch, size // patch
         self.mode, self.out_layers, self.vv_start, self.global_ln_post = mode, tuple(out_layers), vv_start, global_ln_post
-        self.conv1 = nn.Conv2d(3, width, patch, patch, bias=False)
+        self.conv1 = nn.Conv2d(3, width, patch, patch, bias=patch_bias)
         self.class_embedding = nn.Parameter(torch.randn(width) * width ** -0.5)
         # Already on the input grid: a real export bakes the resized table in (export_openclip.py).
         self.positional_embedding = nn.Parameter(torch.randn(self.grid * self.grid + 1, width) * width ** -0.5)
-        self.ln_pre = nn.LayerNorm(width)
-        self.blocks = nn.ModuleList([Block(width, heads, act) for _ in range(layers)])
-        self.ln_post = nn.LayerNorm(width)
+        self.ln_pre = nn.LayerNorm(width, eps=ln_eps) if use_ln_pre else nn.Identity()
+        self.blocks = nn.ModuleList([Block(width, heads, act, ln_eps) for _ in range(layers)])
+        self.ln_post = nn.LayerNorm(width, eps=ln_eps)
         self.proj = nn.Parameter(torch.randn(width, embed) * width ** -0.5)
         if mode == "mvfa":
             self.seg_adapters = nn.ModuleDict({str(k): MvfaAdapter(width, embed) for k in out_layers})
