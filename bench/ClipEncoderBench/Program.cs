@@ -3,13 +3,25 @@ using Zsad.Inference.Bundles;
 using Zsad.Inference.Engine;
 using Zsad.Inference.Heads;
 
-// Encoder slices/s through Zsad's OnnxEngine (CPU provider) and the VAND head's share of the time, zero-shot and
-// few-shot; median of RUNS timed batches after one warm-up:
-//   ClipEncoderBench BUNDLES_DIR BATCH RUNS THREADS
-// prints: encoder slices/s, zero-shot head ms/slice, few-shot head ms/slice
+// Encoder slices/s through Zsad's OnnxEngine and the VAND head's share of the time, zero-shot and few-shot; median of
+// RUNS timed batches after one warm-up:
+//   ClipEncoderBench BUNDLES_DIR BATCH RUNS THREADS [cpu|cuda]
+// prints: encoder slices/s, zero-shot head ms/slice, few-shot head ms/slice. With cuda, exits 3 naming the reason
+// when the CUDA provider did not load: OnnxEngine falls back to the CPU, and CPU numbers must never pass for GPU ones.
 var (dir, batch, runs, threads) = (args[0], int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]));
-var options = new EngineOptions { PreferCuda = false, MaxBatch = batch, IntraOpThreads = threads };
+var provider = args.Length > 4 ? args[4] : "cpu";
+if (provider is not ("cpu" or "cuda"))
+{
+    Console.Error.WriteLine($"provider must be cpu or cuda, not '{provider}'");
+    return 2;
+}
+var options = new EngineOptions { PreferCuda = provider == "cuda", MaxBatch = batch, IntraOpThreads = threads };
 using var zero = new ClipDetector(BundleLoader.Load(Path.Combine(dir, "zero-shot")), options);
+if (provider == "cuda" && zero.Engine.ExecutionProvider != ExecutionProviderKind.Cuda)
+{
+    Console.Error.WriteLine($"CUDA execution provider did not load, refusing to time the CPU fallback: {zero.Engine.FallbackReason}");
+    return 3;
+}
 var random = new Random(0);
 for (var i = 0; i < zero.Engine.Input.Length; i++)
     zero.Engine.Input[i] = (float)(random.NextDouble() * 2 - 1);
@@ -24,6 +36,7 @@ for (var r = 0; r < runs; r++)
 var outputs = zero.Engine.Run(batch);
 var fewHead = ClipHeads.Create(BundleLoader.Load(Path.Combine(dir, "few-shot")));
 Console.WriteLine($"{batch / Median(encoder):F3} {HeadMs(zero.Head) * 1000:F2} {HeadMs(fewHead) * 1000:F2}");
+return 0;
 
 double HeadMs(ClipHead head)
 {

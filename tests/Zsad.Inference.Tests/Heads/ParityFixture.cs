@@ -60,9 +60,15 @@ public class ParityFixture : IDisposable
         return code == 0 ? null : $"tools/export/{_script} failed ({code}):\n{output}";
     }
 
-    private static (int Code, string Output) RunPython(string arguments)
+    /// <summary>Runs <see cref="Python"/> with 2 intra-op threads; returns its exit code and stdout + stderr.</summary>
+    internal static (int Code, string Output) RunPython(string arguments, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(Python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Python, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? "",
+        };
         start.Environment["OMP_NUM_THREADS"] = "2";
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         try

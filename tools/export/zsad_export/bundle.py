@@ -47,13 +47,14 @@ def write_f32(path, tensor):
 
 def write_bundle(folder, model, method, name, backbone, weights, text, layer_dims, adapters=None, memory=None,
                  mean=CLIP_MEAN, std=CLIP_STD, resize="bicubic", image_score=None, grid=None, text_output=None, embed_dim=None,
-                 prompt_embeddings=None, test_time_adapter=None, grids=None):
+                 prompt_embeddings=None, test_time_adapter=None, grids=None, opset=14):
     """adapters: {layer name: (weight [D, W], bias [D] or None)}; memory: [M, sum of layer dims] or None.
     text None with text_output: the encoder yields per-image text features [N, 2, D] under that output name
     (AdaCLIP) and embed_dim gives D. prompt_embeddings [P, D] + test_time_adapter {steps, lr, noiseStd,
-    weightDecay}: AnoVL's test-time adapter. grids: one grid per layer where they differ (a ResNet's stages)."""
+    weightDecay}: AnoVL's test-time adapter. grids: one grid per layer where they differ (a ResNet's stages).
+    opset: export_onnx's (17 for an encoder fp16.py will convert)."""
     os.makedirs(folder, exist_ok=True)
-    export_onnx(model, os.path.join(folder, "encoder.onnx"))
+    export_onnx(model, os.path.join(folder, "encoder.onnx"), opset=opset)
     if text is not None:
         write_f32(os.path.join(folder, "text_features.f32"), text)
     names = model.output_names()

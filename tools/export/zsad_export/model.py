@@ -5,6 +5,7 @@ detector heads read (DETECTORS.md). Attention is written with plain matmuls so t
 Used two ways: with random weights for the parity tests (tests/Zsad.Inference.Tests/Heads), and with real open_clip
 weights copied in by export_openclip.py on a machine with internet.
 """
+import inspect
 import math
 
 import torch
@@ -137,10 +138,14 @@ class ClipVisual(nn.Module):
         return tuple(outs[k] for k in self.out_layers) + (cls_out @ self.proj,)
 
 
-def export_onnx(model, path, batch=2):
+def export_onnx(model, path, batch=2, opset=14):
+    """opset 17 exports LayerNorm as one LayerNormalization node (fp32 statistics even on fp16 input, which fp16.py
+    needs); 14 spells it out in ReduceMean/Pow/Sqrt, which the existing bundles were written with."""
     model.eval()
     dummy = torch.zeros(batch, 3, model.size, model.size)
     names = model.output_names()
+    # torch >= 2.9 defaults to the dynamo exporter (opset >= 18, other node names); this graph is the TorchScript one.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, (dummy,), path, input_names=["pixels"], output_names=names,
-                      dynamic_axes={"pixels": {0: "n"}, **{o: {0: "n"} for o in names}}, opset_version=14,
-                      do_constant_folding=True)
+                      dynamic_axes={"pixels": {0: "n"}, **{o: {0: "n"} for o in names}}, opset_version=opset,
+                      do_constant_folding=True, **legacy)
