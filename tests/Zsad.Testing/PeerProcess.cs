@@ -15,17 +15,7 @@ public static class PeerProcess
     public static Process Start(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            psi.Environment[key] = value;
+        var psi = Peers.StartInfo(executable, args, workingDirectory, environment);
         var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {executable}");
         var log = Logs.GetOrCreateValue(p);
         p.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };

@@ -60,8 +60,9 @@ public static class Peers
         }
     }
 
-    /// <summary>Runs a program to completion; past the timeout its process tree is killed and the test fails.</summary>
-    public static Result Run(string program, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null,
+    /// <summary>A process with redirected output, its arguments and environment set (shared by <see cref="Run"/> and
+    /// <see cref="PeerProcess.Start"/>).</summary>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> args, string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(program)
@@ -75,6 +76,14 @@ public static class Peers
             psi.ArgumentList.Add(a);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             psi.Environment[key] = value;
+        return psi;
+    }
+
+    /// <summary>Runs a program to completion; past the timeout its process tree is killed and the test fails.</summary>
+    public static Result Run(string program, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var psi = StartInfo(program, args, workingDirectory, environment);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {program}");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

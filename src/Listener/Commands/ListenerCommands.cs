@@ -68,9 +68,6 @@ public static class ListenerCommands
         return options;
     }
 
-    public static Task<int> ServeAsync(IReadOnlyList<string> args, ILoggerFactory loggers, CancellationToken cancellationToken, Action<ListenerService>? started = null)
-        => ListenerHost.RunAsync(ParseServeOptions(args, loggers), cancellationToken, started);
-
     /// <summary>Imports every PATH into the outbox under --data; prints one line per VolumeReady.</summary>
     public static async Task<int> ImportAsync(IReadOnlyList<string> args, ILoggerFactory loggers, TextWriter output, CancellationToken cancellationToken)
     {

@@ -42,19 +42,7 @@ public readonly record struct Confusion(long TruePositives, long FalsePositives,
             throw new ArgumentException($"prediction has {prediction.Length} voxels, truth {truth.Length}");
         long tp = 0, fp = 0, fn = 0;
         for (var i = 0; i < truth.Length; i++)
-        {
-            if (prediction[i])
-            {
-                if (truth[i])
-                    tp++;
-                else
-                    fp++;
-            }
-            else if (truth[i])
-            {
-                fn++;
-            }
-        }
+            Tally(prediction[i], truth[i], ref tp, ref fp, ref fn);
         return new Confusion(tp, fp, fn, truth.Length - tp - fp - fn);
     }
 
@@ -65,20 +53,23 @@ public readonly record struct Confusion(long TruePositives, long FalsePositives,
             throw new ArgumentException($"scores hold {scores.Length} voxels, truth {truth.Length}");
         long tp = 0, fp = 0, fn = 0;
         for (var i = 0; i < truth.Length; i++)
-        {
-            var predicted = scores[i] >= threshold;
-            if (predicted)
-            {
-                if (truth[i])
-                    tp++;
-                else
-                    fp++;
-            }
-            else if (truth[i])
-            {
-                fn++;
-            }
-        }
+            Tally(scores[i] >= threshold, truth[i], ref tp, ref fp, ref fn);
         return new Confusion(tp, fp, fn, truth.Length - tp - fp - fn);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Tally(bool predicted, bool truth, ref long tp, ref long fp, ref long fn)
+    {
+        if (predicted)
+        {
+            if (truth)
+                tp++;
+            else
+                fp++;
+        }
+        else if (truth)
+        {
+            fn++;
+        }
     }
 }
