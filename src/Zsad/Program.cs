@@ -1,54 +1,197 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Zsad.Cli.Commands;
+using Zsad.Host.Configuration;
 
 namespace Zsad.Cli;
 
-/// <summary>The `zsad` command. Each verb lives in Commands/; errors end as one line on stderr and exit code 1
-/// (2 for usage errors).</summary>
+/// <summary>The `zsad` command. <see cref="Commands"/> is the one definition of every command: its options drive both
+/// the parser and `zsad help COMMAND`. Handlers live in Commands/ and the domain projects; errors end as one line on
+/// stderr and exit code 1 (2 for usage errors).</summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    // Adding an option is one line in the command's list; its handler reads it with a.Option("name").
+    private static OptionSpec Opt(string name, string value, string description, string? @default = null) => new(name, value, description, @default);
+    private static OptionSpec Req(string name, string value, string description) => new(name, value, description, Required: true);
+    private static OptionSpec Switch(string name, string description) => new(name, null, description);
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    private static readonly OptionSpec[] DicomTls =
+    [
+        Switch("tls", "DICOM TLS with the system's trust store (implied by --tls-cert or --tls-trust)"),
+        Opt("tls-cert", "FILE", "certificate (PEM or PKCS#12) to present"),
+        Opt("tls-key", "FILE", "private key of --tls-cert when it is PEM"),
+        Opt("tls-password", "P", "password of the key or PKCS#12 file"),
+        Opt("tls-trust", "FILE", "PEM certificates trusted for the peer"),
+    ];
+
+    private static OptionSpec[] DicomClient(int retries) =>
+    [
+        Req("host", "HOST", "the peer's host name or address"),
+        Req("port", "PORT", "the peer's DICOM port"),
+        Req("aec", "AE", "the peer's (called) AE title"),
+        Opt("aet", "AE", "our (calling) AE title", "ZSAD"),
+        Opt("max-pdu", "BYTES", "largest PDU we accept", "262144"),
+        Opt("retries", "N", "retries of a failed association", Invariant(retries)),
+        .. DicomTls,
+    ];
+
+    private static readonly Zsad.Training.TrainingOptions Training = new();
+
+    public static readonly IReadOnlyList<CommandSpec> Commands =
+    [
+        new("demo", "the main job on embedded defaults: a synthetic study over DICOM through the embedded service to a SEG and a report",
+        [
+            Opt("out", "DIR", "where the demo writes everything", "demo-out"),
+            Opt("seed", "N", "seed of the synthetic study", "1"),
+        ], DemoCommand.Run),
+        new("dicom dump", "dump a DICOM file, one line per element (DICOM JSON model with --json)",
+        [
+            Switch("json", "print the DICOM JSON model (PS3.18 F.2) instead"),
+        ], DicomCommands.Dump) { Positionals = [new("FILE", "a DICOM Part 10 file")] },
+        new("dicom convert", "rewrite a DICOM file in another transfer syntax",
+        [
+            Req("ts", "implicit|explicit|deflated|big|rle|UID", "the target transfer syntax"),
+        ], DicomCommands.Convert) { Positionals = [new("IN", "the DICOM file to read"), new("OUT", "the file to write")] },
+        new("echo", "C-ECHO a DICOM peer", DicomClient(retries: 0), NetworkCommands.Echo),
+        new("store", "C-STORE files and folders (recursive) to a DICOM peer", DicomClient(retries: 3), NetworkCommands.Store)
+        {
+            Positionals = [new("PATH", "DICOM files or folders", Variadic: true)],
+        },
+        new("scp", "storage SCP writing <SOPInstanceUID>.dcm until SIGINT/SIGTERM",
+        [
+            Req("port", "PORT", "port to listen on"),
+            Req("aet", "AE", "our AE title"),
+            Req("out", "DIR", "folder the received instances go to"),
+            Opt("allow-calling", "AE,...", "calling AE titles accepted (default: any)"),
+            Opt("bind", "IP", "address to listen on", "0.0.0.0"),
+            Opt("max-associations", "N", "concurrent associations", "16"),
+            Opt("max-pdu", "BYTES", "largest PDU we accept", "262144"),
+            Switch("no-fsync", "do not flush each file to disk (benchmarks only)"),
+            .. DicomTls,
+        ], NetworkCommands.Scp),
+        new("volume convert", "a DICOM series folder or a NIfTI file to NIfTI", [],
+            a => Zsad.Listener.Commands.VolumeCommands.Convert(a.Positional))
+        {
+            Positionals = [new("INPUT", "a folder with one DICOM series, or a NIfTI file"), new("OUTPUT", "the NIfTI file to write (.nii or .nii.gz)")],
+        },
+        new("serve", "the service: listener + inference + reporter (embedded default: in-memory bus, local folders, PACS folder); /health and /metrics",
+            ZsadConfiguration.ServeFlags.Select(f => new OptionSpec(f.Name, f.ValueName, f.Description, f.Default)).ToList(), Serve)
+        {
+            Notes = "Settings layer: built-in defaults (shown), then appsettings.json (section \"Zsad\"), then environment\n"
+                + "variables (ZSAD__SECTION__KEY, e.g. ZSAD__LISTENER__PORT; ZSAD_RABBITMQ), then these options.",
+        },
+        new("replay", "a BraTS/DICOM/NIfTI archive through the pipeline, resumable: maps/, masks/ and the evaluation report",
+        [
+            Req("input", "DIR", "the archive: BraTS case folders, DICOM folders or NIfTI files"),
+            Req("out", "REPORT_DIR", "where maps, masks and the report go (also the resume state)"),
+            Opt("detector", "NAME|BUNDLE_DIR", "detector", Zsad.Inference.Detection.DetectorCatalog.DefaultDetector),
+            Opt("normals", "DIR|phantom", "normal reference volumes (default: the catalogue's search)"),
+            Opt("threshold", "calibrated|T", "segmentation threshold", "calibrated"),
+        ], Replay),
+        new("health", "exit 0 when the service answers ready (container healthcheck: the images carry no curl)",
+        [
+            Opt("url", "URL", "the service's health endpoint", "http://127.0.0.1:8080/health"),
+        ], Health),
+        new("import", "BraTS folders, DICOM folders or NIfTI files as VolumeReady messages into the outbox of a data folder",
+        [
+            Req("data", "DIR", "the data folder of the listener that publishes them"),
+        ], a => Zsad.Listener.Commands.ListenerCommands.ImportAsync(a.RequiredOption("data"), a.Positional, Logging.Create(), Console.Out,
+            CancellationToken.None).GetAwaiter().GetResult())
+        {
+            Positionals = [new("PATH", "BraTS case folders (<id>/<id>-t2w.nii.gz [+ <id>-seg.nii.gz]), DICOM folders or NIfTI files", Variadic: true)],
+        },
+        new("infer", "anomaly map in [0,1] on the input's grid, and the image score",
+        [
+            Req("input", "VOLUME.nii.gz", "the volume to map"),
+            Req("out", "MAP.nii.gz", "the map to write"),
+            Opt("detector", "NAME|BUNDLE_DIR", "detector", Zsad.Inference.Detection.DetectorCatalog.DefaultDetector),
+            Opt("normals", "DIR|phantom", "normal reference volumes (default: the bundle's bank, else the catalogue's search)"),
+            Opt("views", "axial,coronal,sagittal", "slice planes, maps averaged (default: the bundle's, else axial)"),
+            Opt("through-plane-sigma", "MM", "Gaussian sigma across slices of the map (default: the bundle's, else none)"),
+        ], Infer),
+        new("train", "VAND adapters fitted on a BraTS-style folder -> a bundle (docs/training.md)",
+        [
+            Req("bundle", "IN_BUNDLE", "the bundle to start from"),
+            Req("data", "DIR", "BraTS-style case folders"),
+            Req("out", "OUT_BUNDLE", "the trained bundle to write"),
+            Switch("from-scratch", "fresh adapters instead of continuing the bundle's own"),
+            Opt("epochs", "N", "training epochs", Invariant(Training.Epochs)),
+            Opt("lr", "X", "Adam learning rate", Invariant(Training.LearningRate)),
+            Opt("batch", "B", "slices per batch", Invariant(Training.BatchSize)),
+            Opt("val-fraction", "F", "fraction of cases held out for validation", Invariant(Training.ValidationFraction)),
+            Opt("seed", "S", "seed of the split and of the initialisation", Invariant(Training.Seed)),
+            Opt("augment", "K", "augmented views per training slice (0: none)", Invariant(Training.Augment)),
+            Opt("patience", "P", "epochs without a better validation Dice before stopping", Invariant(Training.Patience)),
+            Opt("setup", "brats|finetune|pmc|custom", "setup written as the bundle's weights (default: derived from the run)"),
+        ], Train),
+        new("seg", "DICOM SEG (+ metric summary SR) from an anomaly map",
+        [
+            Req("source", "DICOM_DIR", "the source series the map was computed on"),
+            Req("map", "MAP.nii.gz", "the anomaly map"),
+            Req("out", "SEG.dcm", "the binary SEG to write (OUT-summary.dcm, OUT-fractional.dcm beside it)"),
+            Opt("threshold", "T|calibrated|f1max:PRED_DIR:TRUTH_DIR", "segmentation threshold", "calibrated"),
+            Switch("fractional", "also write a FRACTIONAL SEG of the map"),
+            Opt("detector", "NAME", "detector name recorded in the SEG", "zsad"),
+            Opt("min-size", "N|Nmm3", "drop components smaller than N voxels or N mm3 (default: keep all)"),
+            Opt("dest", "AE@host:port[,...]", "C-STORE the results there (default: only write them)"),
+            Opt("dead-letter", "DIR", "undelivered exports (default: $ZSAD_DEAD_LETTER_DIR, else ~/.local/share/zsad/dead-letter)"),
+        ], Seg),
+        new("evaluate", "the seed paper's metrics, tables and figures from maps and ground-truth masks",
+        [
+            Req("pred", "DIR", "anomaly maps <case>.nii.gz"),
+            Req("truth", "DIR", "ground-truth masks"),
+            Req("out", "REPORT_DIR", "where the report goes"),
+            Opt("threshold", "T", "segmentation threshold", Invariant(Zsad.Reporter.Segmentation.SegmentationThreshold.CalibratedDecisionLevel)),
+        ], Evaluate),
+        new("export", "C-STORE with retries; failures become dead letters (--retry sends them again)",
+        [
+            Opt("dest", "AE@host:port[,...]", "destinations (needed unless --retry)"),
+            Opt("dead-letter", "DIR", "dead-letter folder (default: $ZSAD_DEAD_LETTER_DIR, else ~/.local/share/zsad/dead-letter)"),
+            Switch("retry", "send the dead letters again instead of PATHs"),
+        ], Export)
+        {
+            Positionals = [new("PATH", "DICOM files or folders (none with --retry)", Variadic: true, Optional: true)],
+        },
+        new("models list", "built-in detectors and installed bundles", [], _ => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out)),
+        new("models study", "the synthetic detection study of docs/detectors.md (needs mricron-data)",
+        [
+            Opt("downsample", "N", "downsampling factor of the volumes", "1"),
+            Opt("views", "axial,coronal,sagittal", "slice planes, maps averaged (default: axial)"),
+            Opt("through-plane-sigma", "MM", "Gaussian sigma across slices of the map (default: none)"),
+        ], Study),
+        new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
+        [
+            Req("detector", "resnet18-memory|BUNDLE_DIR", "the detector whose features fill the bank"),
+            Req("normals", "DIR", "normal reference volumes"),
+            Req("out", "OUT_BUNDLE", "the bundle to write"),
+            Opt("slice-step", "N", "every Nth slice of the normals (default: the detector's)"),
+            Opt("max-bank-mb", "MB", "largest bank, in MiB", Invariant(Zsad.Inference.Memory.MemoryBankBuilder.DefaultMaxBankBytes >> 20)),
+        ], BuildMemory),
+    ];
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs one command line; help and usage errors go to the given writers (tests pass their own).</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         try
         {
-            return args switch
+            if (args is ["--version"])
             {
-                ["dicom", "dump", .. var rest] => DicomCommands.Dump(new CommandArgs(rest, "json")),
-                ["dicom", "convert", .. var rest] => DicomCommands.Convert(new CommandArgs(rest)),
-                ["demo", .. var rest] => DemoCommand.Run(new CommandArgs(rest)),
-                ["echo", .. var rest] => NetworkCommands.Echo(new CommandArgs(rest, "tls")),
-                ["store", .. var rest] => NetworkCommands.Store(new CommandArgs(rest, "tls")),
-                ["scp", .. var rest] => NetworkCommands.Scp(new CommandArgs(rest, "no-fsync")),
-                ["volume", "convert", .. var rest] => Zsad.Listener.Commands.VolumeCommands.Convert(rest),
-                ["serve", .. var rest] => Serve(rest),
-                ["replay", .. var rest] => Replay(new CommandArgs(rest)),
-                ["health", .. var rest] => Health(new CommandArgs(rest)),
-                ["import", .. var rest] => Zsad.Listener.Commands.ListenerCommands.ImportAsync(rest, Logging.Create(), Console.Out, CancellationToken.None).GetAwaiter().GetResult(),
-                ["infer", .. var rest] => Infer(new CommandArgs(rest)),
-                ["train", .. var rest] => Zsad.Training.Cli.TrainCommand.Run(rest, Console.Out, Console.Error),
-                ["seg", .. var rest] => Seg(new CommandArgs(rest, "fractional")),
-                ["evaluate", .. var rest] => Evaluate(new CommandArgs(rest)),
-                ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
-                ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
-                ["models", "study", .. var rest] => Study(new CommandArgs(rest)),
-                ["models", "build-memory", .. var rest] => BuildMemory(new CommandArgs(rest)),
-                ["--version"] => Version(),
-                _ => Usage(),
-            };
+                stdout.WriteLine($"zsad {typeof(Program).Assembly.GetName().Version}");
+                return 0;
+            }
+            return CommandLine.Run(Commands, args, stdout, stderr);
         }
-        catch (UsageException ex)
+        catch (ZsadConfigurationException ex)
         {
-            Console.Error.WriteLine($"zsad: {ex.Message}");
-            return 2;
-        }
-        catch (Zsad.Host.Configuration.ZsadConfigurationException ex)
-        {
-            Console.Error.WriteLine($"zsad: {ex.Message}");
+            stderr.WriteLine($"zsad: {ex.Message}");
             return 2;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Console.Error.WriteLine($"zsad: {ex.GetType().Name}: {ex.Message}");
+            stderr.WriteLine($"zsad: {ex.GetType().Name}: {ex.Message}");
             return 1;
         }
     }
@@ -60,16 +203,17 @@ public static class Program
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
         a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out);
 
-    private static int Serve(IReadOnlyList<string> args)
+    private static int Serve(CommandArgs a)
     {
-        Zsad.Host.Configuration.ZsadOptions options;
+        ZsadOptions options;
         try
         {
-            options = Zsad.Host.Configuration.ZsadConfiguration.Load(args);
+            // Only the flags given: an absent one must leave appsettings and environment in force.
+            options = ZsadConfiguration.Load(a.GivenArguments());
         }
         catch (ArgumentException ex)
         {
-            throw new UsageException($"{ex.Message}\n{Zsad.Host.Configuration.ZsadConfiguration.ServeUsage}");
+            throw new UsageException(ex.Message);
         }
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -88,7 +232,7 @@ public static class Program
     /// <summary>`zsad health [--url U]`: exit 0 when /health answers 200 (container healthchecks: the images carry no curl).</summary>
     private static int Health(CommandArgs a)
     {
-        var url = a.Option("url") ?? "http://127.0.0.1:8080/health";
+        var url = a.RequiredOption("url");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
@@ -107,8 +251,8 @@ public static class Program
     {
         using var loggers = Logging.Create();
         var summary = Zsad.Host.Replay.ReplayRunner.RunAsync(new Zsad.Host.Replay.ReplayOptions(
-            a.RequiredOption("input"), a.RequiredOption("out"), a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
-            a.Option("normals"), a.Option("threshold") ?? "calibrated"), loggers, Console.Out).GetAwaiter().GetResult();
+            a.RequiredOption("input"), a.RequiredOption("out"), a.RequiredOption("detector"),
+            a.Option("normals"), a.RequiredOption("threshold")), loggers, Console.Out).GetAwaiter().GetResult();
         Console.Out.WriteLine($"replay: {summary.Cases} case(s), {summary.Processed} processed, {summary.Skipped} done before, {summary.Failed.Count} failed");
         foreach (var f in summary.Failed)
             Console.Out.WriteLine($"  FAILED {f}");
@@ -127,66 +271,24 @@ public static class Program
     private static int Export(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Export(
         a.Positional, a.Option("dest"), a.Option("dead-letter"), a.Flag("retry"), Console.Out);
 
+    private static int Train(CommandArgs a) => Zsad.Training.Cli.TrainCommand.Run(a.RequiredOption("bundle"), a.RequiredOption("data"), a.RequiredOption("out"),
+        new Zsad.Training.TrainingOptions
+        {
+            FromScratch = a.Flag("from-scratch"),
+            Epochs = a.IntOption("epochs"),
+            LearningRate = a.NumberOption("lr"),
+            BatchSize = a.IntOption("batch"),
+            ValidationFraction = a.NumberOption("val-fraction"),
+            Seed = a.IntOption("seed"),
+            Augment = a.IntOption("augment"),
+            Patience = a.IntOption("patience"),
+            Setup = a.Option("setup"),
+        }, Console.Out, Console.Error);
+
     private static int Study(CommandArgs a)
     {
         var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);
-        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out, slicing: slicing));
+        Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample"), progress: Console.Out, slicing: slicing));
         return 0;
-    }
-
-    private static int Version()
-    {
-        Console.WriteLine($"zsad {typeof(Program).Assembly.GetName().Version}");
-        return 0;
-    }
-
-    private static int Usage()
-    {
-        Console.Error.WriteLine("""
-            usage: zsad <command>
-              demo [--out DIR] [--seed N]                       the main job on embedded defaults: a synthetic study over
-                                                                DICOM through the embedded service to a SEG and a report
-              dicom dump FILE [--json]                          dump a DICOM file (DICOM JSON model with --json)
-              dicom convert IN OUT --ts implicit|explicit|deflated|big|rle|<UID>
-              echo --host H --port P --aec AE [--aet AE]        C-ECHO a DICOM peer
-              store --host H --port P --aec AE [--aet AE] PATH...
-                                                                C-STORE files and folders (recursive)
-              scp --port P --aet AE --out DIR [--allow-calling AE,...] [--bind IP] [--no-fsync]
-                                                                storage SCP writing <SOPInstanceUID>.dcm until SIGINT/SIGTERM
-              volume convert INPUT OUT.nii.gz                   a DICOM series folder or a NIfTI file to NIfTI
-              serve [--role all|listener|inference|reporter] [--config FILE] [--data DIR] [--port 11112] [--rabbitmq URI]
-                    [--detector NAME] [--normals DIR|phantom] [--dest AE@host:port] [--http-port 8080] ...
-                                                                the service: listener + inference + reporter (embedded
-                                                                default: in-memory bus, local folders, PACS folder);
-                                                                /health and /metrics on 127.0.0.1
-              serve ... [--modality MR,...|any] [--plane axial,...] [--description REGEX] [--sop-class UID,...|any]
-                    [--exclude-image-type LOCALIZER,DERIVED,...|none] [--late reprocess|keep]
-                                                                which series the listener turns into volumes (any role set)
-              replay --input DIR --out REPORT_DIR [--detector NAME] [--normals DIR|phantom] [--threshold T]
-                                                                BraTS/DICOM/NIfTI archive through the pipeline, resumable;
-                                                                maps/, masks/ and the evaluation report
-              import --data DIR PATH...                         BraTS folders, DICOM folders or NIfTI files as VolumeReady
-              infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
-                    [--views axial,coronal,sagittal] [--through-plane-sigma MM]
-                                                                anomaly map in [0,1] on the input's grid (default resnet18-memory)
-              train --bundle IN_BUNDLE --data DIR --out OUT_BUNDLE [--from-scratch] [--epochs N] [--lr X] [--batch B]
-                  [--val-fraction F] [--seed S] [--augment K] [--patience P] [--setup NAME]
-                                                                VAND adapters fitted on a BraTS-style folder -> a bundle
-              seg --source DICOM_DIR --map MAP.nii.gz --out SEG.dcm [--threshold T|calibrated|f1max:PRED:TRUTH]
-                  [--fractional] [--detector NAME] [--min-size N|Nmm3] [--dest AE@host:port[,...]] [--dead-letter DIR]
-                                                                DICOM SEG (+ metric summary SR) from an anomaly map
-              evaluate --pred DIR --truth DIR --out REPORT_DIR [--threshold T]
-                                                                the seed paper's metrics, tables and figures
-              export PATH... --dest AE@host:port[,...] [--dead-letter DIR]  |  export --retry [--dead-letter DIR]
-                                                                C-STORE with retries; failures become dead letters
-              health [--url http://127.0.0.1:8080/health]      exit 0 when the service is ready (container healthcheck)
-              models list                                       built-in detectors and installed bundles
-              models study [--downsample N] [--views V,...] [--through-plane-sigma MM]
-                                                                the synthetic detection study of docs/detectors.md
-              models build-memory --detector resnet18-memory|BUNDLE_DIR --normals DIR --out OUT_BUNDLE
-                    [--slice-step N] [--max-bank-mb MB]         few-shot memory bank from normal volumes, in a bundle
-              (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)
-            """);
-        return 2;
     }
 }

@@ -45,7 +45,7 @@ public sealed class ListenerCommandsTests
         var data = tmp.Sub("data");
         var output = new StringWriter();
 
-        Assert.Equal(0, await ListenerCommands.ImportAsync(["--data", data, nifti], NullLoggerFactory.Instance, output, CancellationToken.None));
+        Assert.Equal(0, await ListenerCommands.ImportAsync(data, [nifti], NullLoggerFactory.Instance, output, CancellationToken.None));
 
         Assert.Contains("Nifti case-3 24x24x4", output.ToString());
         Assert.Single(new FileOutbox(Path.Combine(data, "outbox")).Pending());

@@ -10,39 +10,67 @@ namespace Zsad.Host.Configuration;
 /// for Zsad:Listener:Port; ZSAD_RABBITMQ for Zsad:RabbitMq), and command-line flags. Every failure names the key.</summary>
 public static partial class ZsadConfiguration
 {
-    public const string ServeUsage = """
-        serve [--role all|listener|inference|reporter[,...]] [--config appsettings.json] [--data DIR]
-              [--port 11112] [--aet ZSAD] [--bind 127.0.0.1] [--allow-calling AE,...] [--quiet-s 5]
-              [--modality MR,...|any] [--sop-class UID,...|any] [--description REGEX] [--plane axial,coronal,sagittal]
-              [--exclude-image-type LOCALIZER,DERIVED,...|none] [--late reprocess|keep]
-              [--rabbitmq amqp://...] [--detector NAME] [--normals DIR|phantom] [--prefetch N]
-              [--views axial,coronal,sagittal] [--through-plane-sigma MM]
-              [--dest AE@host:port] [--pacs DIR] [--reports DIR] [--threshold calibrated|T] [--truth DIR]
-              [--http-port 8080] [--no-http] [--no-fsync]
-              (every setting also from appsettings.json "Zsad" and ZSAD__SECTION__KEY environment variables)
-        """;
-
-    /// <summary>Flag -> configuration key (value flags).</summary>
-    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    /// <summary>One `zsad serve` flag. <paramref name="Key"/> is the setting under "Zsad" it overrides (null for
+    /// --config); <paramref name="ValueName"/> null makes it a switch that sets <paramref name="SwitchValue"/>.
+    /// This table is the only definition: the parser below and `zsad serve --help` both read it.</summary>
+    public sealed record ServeFlag(string Name, string? Key, string? ValueName, string Description, string? SwitchValue = null)
     {
-        ["role"] = "Role", ["data"] = "DataDirectory", ["rabbitmq"] = "RabbitMq", ["blobs"] = "BlobDirectory",
-        ["port"] = "Listener:Port", ["aet"] = "Listener:AETitle", ["bind"] = "Listener:Bind", ["quiet-s"] = "Listener:QuietSeconds",
-        ["allow-calling"] = "Listener:AllowCalling", ["intake"] = "Listener:IntakeDirectory",
-        ["modality"] = "Listener:Modality", ["sop-class"] = "Listener:SopClass", ["description"] = "Listener:Description",
-        ["plane"] = "Listener:Plane", ["exclude-image-type"] = "Listener:ExcludeImageType", ["late"] = "Listener:Late",
-        ["detector"] = "Inference:Detector", ["normals"] = "Inference:Normals", ["prefetch"] = "Inference:Prefetch",
-        ["concurrency"] = "Inference:ConcurrentMessages",
-        ["views"] = "Inference:Views", ["through-plane-sigma"] = "Inference:ThroughPlaneSigma",
-        ["dest"] = "Reporter:Destination", ["pacs"] = "Reporter:PacsDirectory", ["reports"] = "Reporter:OutputDirectory",
-        ["threshold"] = "Reporter:Threshold", ["truth"] = "Reporter:GroundTruthDirectory", ["dead-letter"] = "Reporter:DeadLetterDirectory",
-        ["http-port"] = "Http:Port", ["http-bind"] = "Http:Bind",
-    };
+        /// <summary>The built-in default of the setting (what applies when neither appsettings nor environment sets it).</summary>
+        public string? Default => Key is null || ValueName is null ? null : DefaultOf(Key);
+    }
 
-    /// <summary>Boolean flags -> (key, value).</summary>
-    private static readonly Dictionary<string, (string Key, string Value)> Switches = new(StringComparer.Ordinal)
+    public static readonly IReadOnlyList<ServeFlag> ServeFlags =
+    [
+        new("config", null, "FILE", "appsettings file (default: $ZSAD_CONFIG, else ./appsettings.json, else the one beside the program)"),
+        new("role", "Role", "all|listener|inference|reporter[,...]", "roles this process runs"),
+        new("data", "DataDirectory", "DIR", "root of intake, blobs, outbox, reports, PACS folder and dead letters"),
+        new("rabbitmq", "RabbitMq", "amqp://...", "broker URI (also $ZSAD_RABBITMQ); none or empty: in-memory bus, every role in this process"),
+        new("blobs", "BlobDirectory", "DIR", "shared blob folder (default: DATA/blobs)"),
+        new("port", "Listener:Port", "PORT", "DICOM listener port"),
+        new("aet", "Listener:AETitle", "AE", "the listener's AE title"),
+        new("bind", "Listener:Bind", "IP", "address the listener binds"),
+        new("allow-calling", "Listener:AllowCalling", "AE,...", "calling AE titles accepted (default: any)"),
+        new("quiet-s", "Listener:QuietSeconds", "SECONDS", "a series closes after this long without a new instance"),
+        new("intake", "Listener:IntakeDirectory", "DIR", "durable intake folder (default: DATA/intake)"),
+        new("modality", "Listener:Modality", "MR,...|any", "modalities turned into volumes"),
+        new("sop-class", "Listener:SopClass", "UID,...|any", "SOP classes turned into volumes (default: MR and Enhanced MR Image Storage)"),
+        new("description", "Listener:Description", "REGEX", "SeriesDescription must match (default: any)"),
+        new("plane", "Listener:Plane", "axial,coronal,sagittal", "planes of acquisition processed (default: any)"),
+        new("exclude-image-type", "Listener:ExcludeImageType", "LOCALIZER,DERIVED,...|none", "ImageType values that keep a series out"),
+        new("late", "Listener:Late", "reprocess|keep", "instances arriving after their series closed"),
+        new("detector", "Inference:Detector", "NAME|BUNDLE_DIR", "detector of the inference role"),
+        new("normals", "Inference:Normals", "DIR|phantom", "normal reference volumes (default: the catalogue's search)"),
+        new("prefetch", "Inference:Prefetch", "N", "messages the broker hands this process ahead of time"),
+        new("concurrency", "Inference:ConcurrentMessages", "N", "volumes this process works on at once"),
+        new("views", "Inference:Views", "axial,coronal,sagittal", "slice planes, maps averaged (default: the bundle's, else axial)"),
+        new("through-plane-sigma", "Inference:ThroughPlaneSigma", "MM", "Gaussian sigma across slices of the map (default: the bundle's, else none)"),
+        new("dest", "Reporter:Destination", "AE@host:port", "C-STORE destination of SEG and summary (default: copy into the PACS folder)"),
+        new("pacs", "Reporter:PacsDirectory", "DIR", "file-system PACS folder (default: DATA/pacs)"),
+        new("reports", "Reporter:OutputDirectory", "DIR", "SEG, maps and evaluation reports (default: DATA/reports)"),
+        new("threshold", "Reporter:Threshold", "calibrated|T", "segmentation threshold, a number in [0,1] or calibrated (0.5)"),
+        new("truth", "Reporter:GroundTruthDirectory", "DIR", "ground-truth masks <SeriesInstanceUID>.nii.gz for network series"),
+        new("dead-letter", "Reporter:DeadLetterDirectory", "DIR", "undelivered exports (default: DATA/dead-letter)"),
+        new("http-port", "Http:Port", "PORT", "port of /health and /metrics (0: any free port)"),
+        new("http-bind", "Http:Bind", "IP", "address of /health and /metrics"),
+        new("no-http", "Http:Enabled", null, "no /health and /metrics endpoint", SwitchValue: "false"),
+        new("no-fsync", "NoFsync", null, "skip fsync (benchmarks only)", SwitchValue: "true"),
+    ];
+
+    /// <summary>The default of a setting ("Listener:Port"), read from a fresh <see cref="ZsadOptions"/> so the usage
+    /// cannot disagree with it; null when it has none.</summary>
+    public static string? DefaultOf(string key)
     {
-        ["no-http"] = ("Http:Enabled", "false"), ["no-fsync"] = ("NoFsync", "true"),
-    };
+        object? value = new ZsadOptions();
+        foreach (var name in key.Split(':'))
+            value = value?.GetType().GetProperty(name)?.GetValue(value);
+        return value switch
+        {
+            null => null,
+            bool b => b ? "true" : "false",
+            IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => value.ToString(),
+        };
+    }
 
     /// <param name="args">The arguments after `serve`.</param>
     /// <param name="environment">Environment variables; the process's when null (tests pass their own).</param>
@@ -128,21 +156,19 @@ public static partial class ZsadConfiguration
             var arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
                 throw new ArgumentException($"unexpected argument '{arg}'");
-            var name = arg[2..];
-            if (Switches.TryGetValue(name, out var sw))
+            var flag = ServeFlags.FirstOrDefault(f => f.Name == arg[2..]) ?? throw new ArgumentException($"unknown option '{arg}'");
+            if (flag.ValueName is null)
             {
-                values[ZsadOptions.Section + ":" + sw.Key] = sw.Value;
+                values[ZsadOptions.Section + ":" + flag.Key] = flag.SwitchValue;
                 continue;
             }
-            if (name != "config" && !Flags.ContainsKey(name))
-                throw new ArgumentException($"unknown option '{arg}'");
             if (i + 1 >= args.Count)
                 throw new ArgumentException($"'{arg}' needs a value");
             var value = args[++i];
-            if (name == "config")
+            if (flag.Key is null)
                 configFile = value;
             else
-                values[ZsadOptions.Section + ":" + Flags[name]] = value;
+                values[ZsadOptions.Section + ":" + flag.Key] = value;
         }
         return values;
     }

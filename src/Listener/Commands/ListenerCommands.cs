@@ -12,7 +12,7 @@ using Zsad.Listener.Volumes;
 namespace Zsad.Listener.Commands;
 
 /// <summary>The listener-only host's options (tests/Zsad.Listener.TestHost, which the load tests run as its own
-/// process; `zsad serve` takes the same filters as src/Host settings) and `zsad import ...`. Usage errors throw
+/// process; `zsad serve` takes the same filters as src/Host settings) and the handler of `zsad import`. Usage errors throw
 /// <see cref="ArgumentException"/> naming the option.</summary>
 public static class ListenerCommands
 {
@@ -22,11 +22,6 @@ public static class ListenerCommands
               [--description REGEX] [--plane axial,coronal,sagittal] [--exclude-image-type LOCALIZER,DERIVED,...|none]
               [--rabbitmq amqp://...] [--no-fsync]
               (broker also from ZSAD_RABBITMQ; in-memory bus when neither is given)
-        """;
-
-    public const string ImportUsage = """
-        import --data DIR PATH...    BraTS case folders (<id>/<id>-t2w.nii.gz [+ <id>-seg.nii.gz]), DICOM folders or
-                                     NIfTI files into the outbox of DIR; a listener serving DIR publishes them
         """;
 
     /// <summary>Parses the options of `serve --role listener` (the arguments after the role).</summary>
@@ -68,11 +63,10 @@ public static class ListenerCommands
         return options;
     }
 
-    /// <summary>Imports every PATH into the outbox under --data; prints one line per VolumeReady.</summary>
-    public static async Task<int> ImportAsync(IReadOnlyList<string> args, ILoggerFactory loggers, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>`zsad import` (options parsed by the zsad command table): imports every path into the outbox under
+    /// <paramref name="data"/>; prints one line per VolumeReady.</summary>
+    public static async Task<int> ImportAsync(string data, IReadOnlyList<string> paths, ILoggerFactory loggers, TextWriter output, CancellationToken cancellationToken)
     {
-        var values = Parse(args, [], out var paths);
-        var data = values.TryGetValue("data", out var d) ? d : throw new ArgumentException("--data DIR is required");
         if (paths.Count == 0)
             throw new ArgumentException("give at least one PATH to import");
         var options = new ListenerOptions { DataDirectory = data, RabbitMqUri = null };

@@ -25,8 +25,8 @@ public static class DemoCommand
 {
     public static int Run(CommandArgs args)
     {
-        var output = Path.GetFullPath(args.Option("out") ?? "demo-out");
-        var seed = args.IntOption("seed", 1);
+        var output = Path.GetFullPath(args.RequiredOption("out"));
+        var seed = args.IntOption("seed");
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(output);
         Console.WriteLine($"zsad demo -> {output}");
