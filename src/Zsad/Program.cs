@@ -205,16 +205,8 @@ public static class Program
 
     private static int Serve(CommandArgs a)
     {
-        ZsadOptions options;
-        try
-        {
-            // Only the flags given: an absent one must leave appsettings and environment in force.
-            options = ZsadConfiguration.Load(a.GivenArguments());
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message);
-        }
+        // Only the flags given: an absent one must leave appsettings and environment in force.
+        var options = ZsadConfiguration.Load(a.GivenArguments());
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

@@ -116,6 +116,9 @@ public class CommandUsageTests
     [InlineData("zsad export: --retry takes no value (see zsad export --help)", "export", "--retry=yes")]
     [InlineData("zsad train: --lr expects a number, got 'fast' (see zsad train --help)", "train", "--bundle", "b", "--data", "d", "--out", "o", "--lr", "fast")]
     [InlineData("zsad demo: --seed expects an integer, got 'x' (see zsad demo --help)", "demo", "--seed", "x")]
+    [InlineData("zsad evaluate: --threshold 'abc' is not a number (see zsad evaluate --help)", "evaluate", "--pred", "p", "--truth", "t", "--out", "o", "--threshold", "abc")]
+    [InlineData("zsad models build-memory: --slice-step: 'two' is not a whole number (see zsad models build-memory --help)",
+        "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--slice-step", "two")]
     public void BadCommandLines_AreOneStderrLine_ExitTwo(string expected, params string[] args)
     {
         var r = Zsad(args);

@@ -29,7 +29,8 @@ public sealed record CommandSpec(string Path, string Summary, IReadOnlyList<Opti
 
 /// <summary>Parses arguments against a <see cref="CommandSpec"/> table, prints usages, runs the matched command.
 /// `--help`/`-h` anywhere (before `--`) and `help [COMMAND]` print usage on stdout and exit 0; an unknown, missing or
-/// malformed argument is one line on stderr and exit 2.</summary>
+/// malformed argument (a <see cref="UsageException"/> or a handler's <see cref="ArgumentException"/>) is one line on
+/// stderr and exit 2.</summary>
 public static class CommandLine
 {
     public const string Program = "zsad";
@@ -88,6 +89,12 @@ public static class CommandLine
         }
         catch (UsageException ex)
         {
+            return Fail(stderr, where, $"{ex.Message} (see {where} --help)");
+        }
+        catch (ArgumentException ex) when (ex.GetType() == typeof(ArgumentException))
+        {
+            // The handlers' way of refusing a value they were given (--threshold 'x' is not a number): a usage error
+            // too. Its subclasses (null, out of range) are left to mean bugs.
             return Fail(stderr, where, $"{ex.Message} (see {where} --help)");
         }
     }
