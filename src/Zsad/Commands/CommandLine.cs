@@ -266,8 +266,6 @@ public sealed class CommandArgs
 
     public int IntOption(string name) => Option(name) is { } v ? Int(name, v) : throw new UsageException($"--{name} is required");
 
-    public int IntOption(string name, int fallback) => Option(name) is { } v ? Int(name, v) : fallback;
-
     public double NumberOption(string name) => Option(name) is { } v
         ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x
             : throw new UsageException($"--{name} expects a number, got '{v}'")

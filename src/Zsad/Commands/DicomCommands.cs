@@ -30,8 +30,6 @@ public static class DicomCommands
 
     public static int Convert(CommandArgs args)
     {
-        if (args.Positional.Count != 2)
-            throw new UsageException("usage: zsad dicom convert IN OUT --ts implicit|explicit|deflated|big|rle|<UID>");
         TransferSyntax target;
         try
         {

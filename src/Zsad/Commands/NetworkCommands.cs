@@ -10,7 +10,7 @@ public static class NetworkCommands
 {
     public static int Echo(CommandArgs args)
     {
-        var client = new DicomClient(ClientOptions(args, defaultRetries: 0));
+        var client = new DicomClient(ClientOptions(args));
         var status = client.EchoAsync().GetAwaiter().GetResult();
         if (status != DicomStatus.Success)
         {
@@ -23,12 +23,10 @@ public static class NetworkCommands
 
     public static int Store(CommandArgs args)
     {
-        if (args.Positional.Count == 0)
-            throw new UsageException("usage: zsad store --host H --port P --aec AE [--aet AE] PATH...");
         foreach (var path in args.Positional)
             if (!File.Exists(path) && !Directory.Exists(path))
                 throw new UsageException($"no such file or folder: {path}");
-        var client = new DicomClient(ClientOptions(args, defaultRetries: 3));
+        var client = new DicomClient(ClientOptions(args));
         var progress = new SynchronousProgress(r => Console.Out.WriteLine(r.ToString()));
         var results = client.StoreFilesAsync(args.Positional, progress).GetAwaiter().GetResult();
         var failed = results.Count(r => !r.IsStored);
@@ -52,7 +50,7 @@ public static class NetworkCommands
         var allowed = args.Option("allow-calling")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (allowed is { Length: 0 })
             throw new UsageException("--allow-calling needs at least one AE title");
-        var bind = args.Option("bind") ?? "0.0.0.0";
+        var bind = args.RequiredOption("bind");
         if (!IPAddress.TryParse(bind, out var address))
             throw new UsageException($"--bind expects an IP address, got '{bind}'");
         DicomServerOptions options;
@@ -64,8 +62,8 @@ public static class NetworkCommands
                 Port = Port(args),
                 AETitle = args.RequiredOption("aet"),
                 AllowedCallingAETitles = allowed,
-                MaxAssociations = args.IntOption("max-associations", 16),
-                MaxPduLength = (uint)args.IntOption("max-pdu", 256 * 1024),
+                MaxAssociations = args.IntOption("max-associations"),
+                MaxPduLength = (uint)args.IntOption("max-pdu"),
                 Tls = Tls(args),
             };
             options.Validate();
@@ -100,7 +98,7 @@ public static class NetworkCommands
         return 0;
     }
 
-    private static DicomClientOptions ClientOptions(CommandArgs args, int defaultRetries)
+    private static DicomClientOptions ClientOptions(CommandArgs args)
     {
         try
         {
@@ -109,9 +107,9 @@ public static class NetworkCommands
                 Host = args.RequiredOption("host"),
                 Port = Port(args),
                 CalledAE = args.RequiredOption("aec"),
-                CallingAE = args.Option("aet") ?? "ZSAD",
-                MaxPduLength = (uint)args.IntOption("max-pdu", 256 * 1024),
-                MaxRetries = args.IntOption("retries", defaultRetries),
+                CallingAE = args.RequiredOption("aet"),
+                MaxPduLength = (uint)args.IntOption("max-pdu"),
+                MaxRetries = args.IntOption("retries"),
                 Tls = Tls(args),
             };
             options.Validate();
@@ -125,9 +123,9 @@ public static class NetworkCommands
 
     private static int Port(CommandArgs args)
     {
-        var port = args.IntOption("port", -1);
+        var port = args.IntOption("port");
         if (port is < 1 or > 65535)
-            throw new UsageException(args.Option("port") is null ? "--port is required" : $"--port expects 1..65535, got {port}");
+            throw new UsageException($"--port expects 1..65535, got {port}");
         return port;
     }
 
