@@ -21,7 +21,8 @@ best() { awk -v a="$1" -v b="$2" 'BEGIN {print (a > b ? a : b)}'; }
 torch=0; ort=0; zero=1e9; few=1e9
 for _ in 1 2; do
   torch=$(best "$torch" "$(/usr/bin/python3 clip_encoder_torch.py "$work" "$batch" "$runs" "$threads" 2>/dev/null)")
-  read -r o z f < <(dotnet ClipEncoderBench/bin/Release/net10.0/ClipEncoderBench.dll "$work" "$batch" "$runs" "$threads")
+  lines=$(dotnet ClipEncoderBench/bin/Release/net10.0/ClipEncoderBench.dll "$work" "$batch" "$runs" "$threads")
+  o=$(awk '$1 == "batch" {print $3}' <<<"$lines"); read -r z f < <(awk '$1 == "head" {print $2, $3}' <<<"$lines")
   ort=$(best "$ort" "$o"); zero=$(awk -v a="$zero" -v b="$z" 'BEGIN {print (a < b ? a : b)}'); few=$(awk -v a="$few" -v b="$f" 'BEGIN {print (a < b ? a : b)}')
 done
 echo "OpenBLAS core: ${OPENBLAS_CORETYPE:-auto}"

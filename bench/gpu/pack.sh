@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Makes the smallest payload that runs Zsad's GPU checks on a machine without dotnet (the lent H200), split into
+# parts that each fit one `device` call (64 MiB with the working tree), with a sha256 manifest:
+#   bench/gpu/pack.sh OUT_DIR       env ARCHS (90: the cubins kept), PART_MIB (56), LEVEL (zstd level, 12)
+# Contents: trimmed self-contained publishes of `zsad` and bench/ClipEncoderBench (linux-x64), ONNX Runtime's native
+# libraries once (both publishes link to them), its CUDA provider with every other architecture's cubins zeroed in
+# place (tools/fatbin), make_infer_input.py's volumes, and a zstd binary for machines without one.
+# bench/gpu/unpack.sh checks and unpacks it there; bench/gpu/run-on-device.sh runs the checks.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:?usage: bench/gpu/pack.sh OUT_DIR}
+archs=${ARCHS:-90}; part_mib=${PART_MIB:-56}; level=${LEVEL:-12}
+command -v zstd >/dev/null || { echo "zstd is missing (apt-get install zstd)" >&2; exit 1; }
+stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
+publish() {
+  dotnet publish "$1" -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -v q --nologo -o "$stage/app/$2" >"$stage/publish-$2.log" 2>&1 \
+    || { cat "$stage/publish-$2.log" >&2; echo "publish of $1 failed" >&2; exit 1; }
+}
+publish src/Zsad zsad
+publish bench/ClipEncoderBench bench
+
+# ONNX Runtime's native libraries once; the CUDA provider keeps only the GPU's own architecture.
+mkdir -p "$stage/native"
+for lib in "$stage"/app/zsad/libonnxruntime*.so; do mv "$lib" "$stage/native/"; done
+dotnet run --project tools/fatbin -c Release -v q -- keep --arch "$archs" \
+  "$stage/native/libonnxruntime_providers_cuda.so" "$stage/native/libonnxruntime_providers_cuda.so.blanked"
+mv "$stage/native/libonnxruntime_providers_cuda.so.blanked" "$stage/native/libonnxruntime_providers_cuda.so"
+# Every file of the bench publish that the zsad publish or native/ already holds becomes a relative link.
+link_duplicates() {
+  local dir=$1 f name
+  for f in "$dir"/*; do
+    name=$(basename "$f")
+    if [[ -f $stage/native/$name ]]; then rm -f "$f"; ln -s "../../native/$name" "$f"
+    elif [[ $dir != "$stage/app/zsad" && -f $stage/app/zsad/$name ]] && cmp -s "$f" "$stage/app/zsad/$name"; then rm -f "$f"; ln -s "../zsad/$name" "$f"
+    fi
+  done
+}
+link_duplicates "$stage/app/zsad"
+link_duplicates "$stage/app/bench"
+[[ -f $stage/app/bench/models/ResNet18.onnx ]] && rm -rf "$stage/app/bench/models"
+/usr/bin/python3 bench/gpu/make_infer_input.py "$stage/data"
+
+mkdir -p "$out"
+rm -f "$out"/payload.tar.zst.part-* "$out/MANIFEST.sha256"
+tar -C "$stage" --exclude='publish-*.log' -cf - app native data | zstd -q -T0 -"$level" --long=27 \
+  | split -b "${part_mib}M" -d -a 2 - "$out/payload.tar.zst.part-"
+cp "$(command -v zstd)" "$out/zstd"
+(cd "$out" && sha256sum payload.tar.zst.part-* zstd >MANIFEST.sha256)
+echo "payload: $(du -cb "$out"/payload.tar.zst.part-* | tail -1 | cut -f1) bytes in $(ls "$out"/payload.tar.zst.part-* | wc -l) part(s) of <= ${part_mib} MiB; unpacked $(du -sb --exclude='publish-*.log' "$stage" | cut -f1) bytes"
+ls -l "$out"
