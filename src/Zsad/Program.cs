@@ -21,7 +21,7 @@ public static class Program
                 ["scp", .. var rest] => NetworkCommands.Scp(new CommandArgs(rest, "no-fsync")),
                 ["volume", "convert", .. var rest] => Zsad.Listener.Commands.VolumeCommands.Convert(rest),
                 ["serve", .. var rest] => Serve(rest),
-                ["replay", .. var rest] => Replay(new CommandArgs(rest)),
+                ["replay", .. var rest] => Replay(new CommandArgs(rest, "get", "resume")),
                 ["health", .. var rest] => Health(new CommandArgs(rest)),
                 ["import", .. var rest] => Zsad.Listener.Commands.ListenerCommands.ImportAsync(rest, Logging.Create(), Console.Out, CancellationToken.None).GetAwaiter().GetResult(),
                 ["infer", .. var rest] => Infer(new CommandArgs(rest)),
@@ -105,6 +105,8 @@ public static class Program
 
     private static int Replay(CommandArgs a)
     {
+        if (a.Option("pacs") is not null)
+            return PacsReplay(a);
         using var loggers = Logging.Create();
         var summary = Zsad.Host.Replay.ReplayRunner.RunAsync(new Zsad.Host.Replay.ReplayOptions(
             a.RequiredOption("input"), a.RequiredOption("out"), a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
@@ -116,6 +118,65 @@ public static class Program
         Console.Out.WriteLine(summary.ReportPath is null ? "no ground truth: no evaluation report" : $"report: {summary.ReportPath}");
         return summary.Failed.Count == 0 ? 0 : 1;
     }
+
+    /// <summary>`zsad replay --pacs AE@host:port ...`: series found by C-FIND, pulled by C-GET or C-MOVE, through the pipeline.</summary>
+    private static int PacsReplay(CommandArgs a)
+    {
+        if (a.Flag("get") && a.Option("move-to") is not null)
+            throw new UsageException("replay: --get and --move-to exclude each other");
+        if (a.Option("input") is not null)
+            throw new UsageException("replay: --input and --pacs exclude each other");
+        var options = new Zsad.Host.Replay.PacsReplayOptions
+        {
+            Pacs = a.RequiredOption("pacs"),
+            Output = a.RequiredOption("out"),
+            Detector = a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
+            Normals = a.Option("normals"),
+            Threshold = a.Option("threshold") ?? "calibrated",
+            CallingAE = a.Option("aet") ?? "ZSAD",
+            MoveTo = a.Option("move-to"),
+            ListenerPort = a.IntOption("port", 11112),
+            Studies = a.Option("study")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            Modality = a.Option("modality"),
+            Since = a.Option("since") is { } since ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--since", since) : null,
+            Until = a.Option("until") is { } until ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--until", until) : null,
+            Description = a.Option("description"),
+            Resume = a.Flag("resume"),
+            Destination = a.Option("dest"),
+            MaxPending = a.IntOption("max-pending", 2),
+        };
+        using var loggers = Logging.Create();
+        Zsad.Host.Replay.ReplaySummary summary;
+        try
+        {
+            summary = Zsad.Host.Replay.PacsReplayRunner.RunAsync(options, loggers, Console.Out).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is ArgumentException or Zsad.Dicom.Network.QueryRetrieve.DicomQueryRetrieveException or InvalidDataException
+            or Zsad.Dicom.Network.DicomAssociationRejectedException or Zsad.Dicom.Network.DicomAssociationAbortedException or Zsad.Dicom.Network.DicomProtocolException
+            or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            Console.Error.WriteLine($"zsad: replay: {PacsError(ex, options)}");
+            return 1;
+        }
+        Console.Out.WriteLine($"replay: {summary.Cases} series, {summary.Processed} processed, {summary.Skipped} done before, {summary.Failed.Count} failed");
+        foreach (var f in summary.Failed)
+            Console.Out.WriteLine($"  FAILED {f}");
+        Console.Out.WriteLine($"manifest: {summary.ReportPath}");
+        return summary.Failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>One line an operator can act on, naming the PACS for association failures.</summary>
+    private static string PacsError(Exception ex, Zsad.Host.Replay.PacsReplayOptions options) => ex switch
+    {
+        Zsad.Dicom.Network.DicomAssociationRejectedException { Reject: var rj } => $"{options.Pacs} rejected the association ({rj}{rj.Reason switch
+        {
+            Zsad.Dicom.Network.AssociateReject.ReasonCalledAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => ": called AE title not recognised",
+            Zsad.Dicom.Network.AssociateReject.ReasonCallingAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => $": calling AE title '{options.CallingAE}' not recognised",
+            _ => "",
+        }})",
+        System.Net.Sockets.SocketException or TimeoutException => $"cannot reach {options.Pacs}: {ex.Message}",
+        _ => ex.Message,
+    };
 
     private static int Seg(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Seg(
         a.RequiredOption("source"), a.RequiredOption("map"), a.Option("threshold"), a.RequiredOption("out"), a.Flag("fractional"),
@@ -165,6 +226,11 @@ public static class Program
               replay --input DIR --out REPORT_DIR [--detector NAME] [--normals DIR|phantom] [--threshold T]
                                                                 BraTS/DICOM/NIfTI archive through the pipeline, resumable;
                                                                 maps/, masks/ and the evaluation report
+              replay --pacs AE@host:port --out REPORT_DIR [--aet ME] [--move-to AE [--port P]|--get] [--study UID,...]
+                     [--modality MR] [--since YYYYMMDD] [--until YYYYMMDD] [--description REGEX] [--resume]
+                     [--dest AE@host:port] [--max-pending N] [--detector NAME] [--normals DIR|phantom] [--threshold T]
+                                                                series found by C-FIND, pulled by C-GET (default) or C-MOVE
+                                                                to this listener, through the pipeline; replay-manifest.json
               import --data DIR PATH...                         BraTS folders, DICOM folders or NIfTI files as VolumeReady
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
                     [--views axial,coronal,sagittal] [--through-plane-sigma MM]
