@@ -126,36 +126,38 @@ public static class Program
             throw new UsageException("replay: --get and --move-to exclude each other");
         if (a.Option("input") is not null)
             throw new UsageException("replay: --input and --pacs exclude each other");
-        var options = new Zsad.Host.Replay.PacsReplayOptions
-        {
-            Pacs = a.RequiredOption("pacs"),
-            Output = a.RequiredOption("out"),
-            Detector = a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
-            Normals = a.Option("normals"),
-            Threshold = a.Option("threshold") ?? "calibrated",
-            CallingAE = a.Option("aet") ?? "ZSAD",
-            MoveTo = a.Option("move-to"),
-            ListenerPort = a.IntOption("port", 11112),
-            Studies = a.Option("study")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
-            Modality = a.Option("modality"),
-            Since = a.Option("since") is { } since ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--since", since) : null,
-            Until = a.Option("until") is { } until ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--until", until) : null,
-            Description = a.Option("description"),
-            Resume = a.Flag("resume"),
-            Destination = a.Option("dest"),
-            MaxPending = a.IntOption("max-pending", 2),
-        };
+        var pacs = a.RequiredOption("pacs");
+        var calling = a.Option("aet") ?? "ZSAD";
         using var loggers = Logging.Create();
         Zsad.Host.Replay.ReplaySummary summary;
         try
         {
+            var options = new Zsad.Host.Replay.PacsReplayOptions
+            {
+                Pacs = pacs,
+                Output = a.RequiredOption("out"),
+                Detector = a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
+                Normals = a.Option("normals"),
+                Threshold = a.Option("threshold") ?? "calibrated",
+                CallingAE = calling,
+                MoveTo = a.Option("move-to"),
+                ListenerPort = a.IntOption("port", 11112),
+                Studies = a.Option("study")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+                Modality = a.Option("modality"),
+                Since = a.Option("since") is { } since ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--since", since) : null,
+                Until = a.Option("until") is { } until ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--until", until) : null,
+                Description = a.Option("description"),
+                Resume = a.Flag("resume"),
+                Destination = a.Option("dest"),
+                MaxPending = a.IntOption("max-pending", 2),
+            };
             summary = Zsad.Host.Replay.PacsReplayRunner.RunAsync(options, loggers, Console.Out).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is ArgumentException or Zsad.Dicom.Network.QueryRetrieve.DicomQueryRetrieveException or InvalidDataException
             or Zsad.Dicom.Network.DicomAssociationRejectedException or Zsad.Dicom.Network.DicomAssociationAbortedException or Zsad.Dicom.Network.DicomProtocolException
             or IOException or System.Net.Sockets.SocketException or TimeoutException)
         {
-            Console.Error.WriteLine($"zsad: replay: {PacsError(ex, options)}");
+            Console.Error.WriteLine($"zsad: replay: {PacsError(ex, pacs, calling)}");
             return 1;
         }
         Console.Out.WriteLine($"replay: {summary.Cases} series, {summary.Processed} processed, {summary.Skipped} done before, {summary.Failed.Count} failed");
@@ -166,15 +168,15 @@ public static class Program
     }
 
     /// <summary>One line an operator can act on, naming the PACS for association failures.</summary>
-    private static string PacsError(Exception ex, Zsad.Host.Replay.PacsReplayOptions options) => ex switch
+    private static string PacsError(Exception ex, string pacs, string callingAE) => ex switch
     {
-        Zsad.Dicom.Network.DicomAssociationRejectedException { Reject: var rj } => $"{options.Pacs} rejected the association ({rj}{rj.Reason switch
+        Zsad.Dicom.Network.DicomAssociationRejectedException { Reject: var rj } => $"{pacs} rejected the association ({rj}{rj.Reason switch
         {
             Zsad.Dicom.Network.AssociateReject.ReasonCalledAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => ": called AE title not recognised",
-            Zsad.Dicom.Network.AssociateReject.ReasonCallingAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => $": calling AE title '{options.CallingAE}' not recognised",
+            Zsad.Dicom.Network.AssociateReject.ReasonCallingAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => $": calling AE title '{callingAE}' not recognised",
             _ => "",
         }})",
-        System.Net.Sockets.SocketException or TimeoutException => $"cannot reach {options.Pacs}: {ex.Message}",
+        System.Net.Sockets.SocketException or TimeoutException => $"cannot reach {pacs}: {ex.Message}",
         _ => ex.Message,
     };
 

@@ -142,6 +142,19 @@ public class PacsReplayTests
         Assert.Equal(1, SegCount(output));
     }
 
+    [Theory]
+    [InlineData("--since", "20261301", "zsad: replay: --since '20261301' is not a date YYYYMMDD")]
+    [InlineData("--description", "(", "zsad: replay: --description '(' is not a regular expression: Invalid pattern '(' at offset 1. Not enough )'s.")]
+    [InlineData("--study", "1.2.03", "zsad: replay: --study '1.2.03' is not a valid UID")]
+    [InlineData("--move-to", "A-VERY-LONG-AE-TITLE", "zsad: replay: --move-to 'A-VERY-LONG-AE-TITLE' is not an AE title (1-16 printable characters, no backslash)")]
+    public void BadOption_OneLine(string option, string value, string line)
+    {
+        using var dir = new TempDir();
+        var run = Replay("--pacs", "PACS@127.0.0.1:104", option, value, "--out", dir.File("report"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(line, ErrorLine(run.StdErr));
+    }
+
     [Fact]
     public void UnknownCalledAE_OneLineAssociateReject()
     {
