@@ -166,6 +166,31 @@ public class PacsReplayTests
             ErrorLine(run.StdErr));
     }
 
+    /// <summary>A series holding an object of a class Zsad does not take (an RT Image among the MR slices): the PACS
+    /// cannot send it over C-GET, answers B000 listing it, and the series ends PARTIAL with that UID, unprocessed.</summary>
+    [Fact]
+    public void PartialRetrieve_SeriesEndsPartial_WithTheFailedInstanceListed()
+    {
+        using var dcmqr = new DcmqrscpPeer();
+        using var dir = new TempDir();
+        var series = SyntheticSeries.Write(dir.Path, "PACS-PART", seed: 42, slices: 8);
+        var odd = DicomFile.Open(Directory.EnumerateFiles(series.SourceDirectory).First());
+        var oddUid = DicomUid.Generate();
+        odd.Dataset.SetString(DicomTags.SOPClassUID, "1.2.840.10008.5.1.4.1.1.481.1"); // RT Image Storage
+        odd.Dataset.SetString(DicomTags.SOPInstanceUID, oddUid);
+        new DicomFile(odd.Dataset, TransferSyntax.ExplicitVRLittleEndian).Save(Path.Combine(series.SourceDirectory, "rtimage.dcm"));
+        dcmqr.Load(series.SourceDirectory);
+        var output = dir.File("report");
+        var run = Replay("--pacs", $"{dcmqr.AETitle}@127.0.0.1:{Port(dcmqr.Port)}", "--aet", Me, "--get", "--out", output);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"PARTIAL: partial retrieve (status B000): 1 of 9 failed: {oddUid}", run.StdOut);
+        Assert.Contains("replay: 1 series, 0 processed, 0 done before, 1 failed", run.StdOut);
+        var entry = Assert.Single(Manifest(output).Series);
+        Assert.Equal(ReplaySeriesState.Partial, entry.State);
+        Assert.Equal([oddUid], entry.FailedInstances);
+        Assert.Equal(0, SegCount(output));
+    }
+
     [Fact]
     public async Task MoveDestinationUnknownToThePacs_OneLineA801()
     {
