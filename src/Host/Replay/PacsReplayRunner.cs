@@ -186,7 +186,7 @@ public static class PacsReplayRunner
             var key = new SeriesKey(listenerAE, series.StudyInstanceUid, series.SeriesInstanceUid);
             var directory = listener.Store.DirectoryOf(key);
             var before = listener.Store.Outcomes(directory);
-            if (before.Count > 0 && !listener.Assembler.CloseSoon(key) && before[^1] is var last)
+            if (before.Count > 0 && !listener.Assembler.IsOpen(key) && before[^1] is var last)
             {
                 // Closed in an earlier run (then interrupted): its outcome stands; a published volume is only awaited.
                 return Task.Run(() => AwaitOutcomeAsync(series, last, watch, ct), CancellationToken.None);

@@ -91,6 +91,13 @@ public sealed class SeriesAssembler
         }
     }
 
+    /// <summary>Whether the series has instances not yet processed (it is waiting for its close).</summary>
+    public bool IsOpen(SeriesKey key)
+    {
+        lock (_gate)
+            return _open.ContainsKey(key);
+    }
+
     /// <summary>Closes an open series at the next check instead of after its quiet time: its sender said it is complete
     /// (the final response of the C-GET or C-MOVE that brought it). False when the series is not open.</summary>
     public bool CloseSoon(SeriesKey key)
