@@ -81,13 +81,27 @@ public static class Program
             Notes = "Settings layer: built-in defaults (shown), then appsettings.json (section \"Zsad\"), then environment\n"
                 + "variables (ZSAD__SECTION__KEY, e.g. ZSAD__LISTENER__PORT; ZSAD_RABBITMQ), then these options.",
         },
-        new("replay", "a BraTS/DICOM/NIfTI archive through the pipeline, resumable: maps/, masks/ and the evaluation report",
+        new("replay", "an archive through the pipeline, resumable: maps/, masks/ and the evaluation report; the archive is a folder "
+            + "(--input) or a PACS (--pacs: series found by C-FIND, pulled one at a time by C-GET or C-MOVE, replay-manifest.json)",
         [
-            Req("input", "DIR", "the archive: BraTS case folders, DICOM folders or NIfTI files"),
+            Opt("input", "DIR", "the archive: BraTS case folders, DICOM folders or NIfTI files (or --pacs)"),
+            Opt("pacs", "AE@host:port", "the PACS to query and retrieve from (or --input)"),
             Req("out", "REPORT_DIR", "where maps, masks and the report go (also the resume state)"),
             Opt("detector", "NAME|BUNDLE_DIR", "detector", Zsad.Inference.Detection.DetectorCatalog.DefaultDetector),
             Opt("normals", "DIR|phantom", "normal reference volumes (default: the catalogue's search)"),
             Opt("threshold", "calibrated|T", "segmentation threshold", "calibrated"),
+            Opt("aet", "AE", "with --pacs: our calling AE (also the listener's AE with C-GET)", "ZSAD"),
+            Switch("get", "with --pacs: retrieve by C-GET on the query association (the default)"),
+            Opt("move-to", "AE", "with --pacs: retrieve by C-MOVE to this AE (the replay's own listener)"),
+            Opt("port", "PORT", "with --move-to: the replay listener's port", "11112"),
+            Opt("study", "UID,...", "with --pacs: only these studies"),
+            Opt("modality", "CS", "with --pacs: series modality (C-FIND key and listener filter; default MR)"),
+            Opt("since", "YYYYMMDD", "with --pacs: StudyDate from"),
+            Opt("until", "YYYYMMDD", "with --pacs: StudyDate until"),
+            Opt("description", "REGEX", "with --pacs: SeriesDescription must match"),
+            Switch("resume", "with --pacs: continue a run into the same folder, skipping finished series"),
+            Opt("dest", "AE@host:port", "with --pacs: C-STORE destination of SEG and summary SR"),
+            Opt("max-pending", "N", "with --pacs: series retrieved but not yet reported, at most", "2"),
         ], Replay),
         new("health", "exit 0 when the service answers ready (container healthcheck: the images carry no curl)",
         [
@@ -241,6 +255,8 @@ public static class Program
 
     private static int Replay(CommandArgs a)
     {
+        if (a.Option("pacs") is not null)
+            return PacsReplay(a);
         using var loggers = Logging.Create();
         var summary = Zsad.Host.Replay.ReplayRunner.RunAsync(new Zsad.Host.Replay.ReplayOptions(
             a.RequiredOption("input"), a.RequiredOption("out"), a.RequiredOption("detector"),
@@ -252,6 +268,68 @@ public static class Program
         Console.Out.WriteLine(summary.ReportPath is null ? "no ground truth: no evaluation report" : $"report: {summary.ReportPath}");
         return summary.Failed.Count == 0 ? 0 : 1;
     }
+
+    /// <summary>`zsad replay --pacs AE@host:port ...`: series found by C-FIND, pulled by C-GET or C-MOVE, through the pipeline.</summary>
+    private static int PacsReplay(CommandArgs a)
+    {
+        if (a.Flag("get") && a.Option("move-to") is not null)
+            throw new UsageException("--get and --move-to exclude each other");
+        if (a.Option("input") is not null)
+            throw new UsageException("--input and --pacs exclude each other");
+        var pacs = a.RequiredOption("pacs");
+        var calling = a.RequiredOption("aet");
+        using var loggers = Logging.Create();
+        Zsad.Host.Replay.ReplaySummary summary;
+        try
+        {
+            var options = new Zsad.Host.Replay.PacsReplayOptions
+            {
+                Pacs = pacs,
+                Output = a.RequiredOption("out"),
+                Detector = a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
+                Normals = a.Option("normals"),
+                Threshold = a.Option("threshold") ?? "calibrated",
+                CallingAE = calling,
+                MoveTo = a.Option("move-to"),
+                ListenerPort = a.IntOption("port"),
+                Studies = a.Option("study")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+                Modality = a.Option("modality"),
+                Since = a.Option("since") is { } since ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--since", since) : null,
+                Until = a.Option("until") is { } until ? Zsad.Host.Replay.PacsReplayOptions.ParseDate("--until", until) : null,
+                Description = a.Option("description"),
+                Resume = a.Flag("resume"),
+                Destination = a.Option("dest"),
+                MaxPending = a.IntOption("max-pending"),
+            };
+            summary = Zsad.Host.Replay.PacsReplayRunner.RunAsync(options, loggers, Console.Out).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is ArgumentException or Zsad.Dicom.Network.QueryRetrieve.DicomQueryRetrieveException or InvalidDataException
+            or Zsad.Dicom.Network.DicomAssociationRejectedException or Zsad.Dicom.Network.DicomAssociationAbortedException or Zsad.Dicom.Network.DicomProtocolException
+            or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            // A refused option value is a usage error (2), like every other command's; the PACS's failures are 1.
+            Console.Error.WriteLine($"zsad replay: {PacsError(ex, pacs, calling)}");
+            return ex is ArgumentException ? 2 : 1;
+        }
+        Console.Out.WriteLine($"replay: {summary.Cases} series, {summary.Processed} processed, {summary.Skipped} done before, {summary.Failed.Count} failed");
+        foreach (var f in summary.Failed)
+            Console.Out.WriteLine($"  FAILED {f}");
+        Console.Out.WriteLine($"manifest: {summary.ReportPath}");
+        return summary.Failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>One line an operator can act on, naming the PACS for association failures.</summary>
+    private static string PacsError(Exception ex, string pacs, string callingAE) => ex switch
+    {
+        Zsad.Dicom.Network.DicomAssociationRejectedException { Reject: var rj } => $"{pacs} rejected the association ({rj}{rj.Reason switch
+        {
+            Zsad.Dicom.Network.AssociateReject.ReasonCalledAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => ": called AE title not recognised",
+            Zsad.Dicom.Network.AssociateReject.ReasonCallingAENotRecognized when rj.Source == Zsad.Dicom.Network.AssociateReject.SourceServiceUser => $": calling AE title '{callingAE}' not recognised",
+            _ => "",
+        }})",
+        System.Net.Sockets.SocketException or TimeoutException => $"cannot reach {pacs}: {ex.Message}",
+        _ => ex.Message,
+    };
 
     private static int Seg(CommandArgs a) => Zsad.Reporter.Cli.ReporterCommands.Seg(
         a.RequiredOption("source"), a.RequiredOption("map"), a.Option("threshold"), a.RequiredOption("out"), a.Flag("fractional"),

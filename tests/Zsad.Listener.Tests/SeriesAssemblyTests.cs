@@ -46,6 +46,28 @@ public sealed class SeriesAssemblyTests
         Assert.Equal((24, 24, 12), (volume.SizeX, volume.SizeY, volume.SizeZ));
     }
 
+    /// <summary>A retrieve's end closes its series at once (CloseSoon), with no quiet time to wait for: a PACS replay
+    /// uses a quiet time it never reaches, so a retrieve that breaks off never closes a half series.</summary>
+    [Fact]
+    public async Task CloseSoon_ClosesAnOpenSeriesWithoutItsQuietTime()
+    {
+        using var tmp = new TempDir();
+        var files = TestSeries.Write(tmp.Sub("series"), slices: 6);
+        var received = new ConcurrentQueue<VolumeReady>();
+        await using var listener = await InProcessListener.StartAsync(tmp.Sub("data"), TimeSpan.FromHours(1), received);
+        Storescu.Send(listener.Port, files);
+        var first = DicomFile.Open(files[0]).Dataset;
+        var key = new SeriesKey("ZSAD", first.GetRequiredString(DicomTags.StudyInstanceUID), first.GetRequiredString(DicomTags.SeriesInstanceUID));
+        Assert.False(listener.Assembler.CloseSoon(key with { SeriesInstanceUid = "1.2.3" })); // not open: nothing to close
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(received); // an hour of quiet time is far off
+
+        Assert.True(listener.Assembler.CloseSoon(key));
+        await Wait.UntilAsync(() => !received.IsEmpty, Settle, "the VolumeReady of the series closed by CloseSoon");
+        Assert.Equal(6, Assert.Single(received).Shape[2]);
+        Assert.False(listener.Assembler.CloseSoon(key)); // closed now
+    }
+
     /// <summary>The behaviour chosen for pauses longer than the quiet time (LateInstancePolicy.Reprocess, the default):
     /// each pause closes the series, and each later closure publishes a new generation built from all instances so far.</summary>
     [Fact]

@@ -17,7 +17,9 @@ public sealed class OrthancPeer : IDisposable
     public int HttpPort { get; }
     public HttpClient Http { get; }
 
-    public OrthancPeer()
+    /// <param name="extraConfig">Settings added to the configuration, e.g. DicomModalities (the AEs Orthanc may be queried
+    /// by and may C-MOVE to) and DicomAlwaysAllowFind/Get/Move.</param>
+    public OrthancPeer(IReadOnlyDictionary<string, object>? extraConfig = null)
     {
         var orthanc = Peers.Require("Orthanc", "orthanc");
         Peers.RequirePrivateNetworkNamespace();
@@ -36,6 +38,8 @@ public sealed class OrthancPeer : IDisposable
             ["DicomCheckCalledAet"] = true,
             ["Plugins"] = Array.Empty<string>(),
         };
+        foreach (var (key, value) in extraConfig ?? new Dictionary<string, object>())
+            config[key] = value;
         File.WriteAllText(_dir.File("orthanc.json"), JsonSerializer.Serialize(config));
         _process = PeerProcess.Start(orthanc, [_dir.File("orthanc.json")]);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
@@ -64,6 +68,9 @@ public sealed class OrthancPeer : IDisposable
         }
         Assert.Fail("Orthanc did not answer on its REST port in time");
     }
+
+    /// <summary>A DicomModalities entry: Orthanc answers C-FIND/C-GET/C-MOVE from this AE and C-MOVEs to it.</summary>
+    public static object Modality(string aeTitle, int port) => new object[] { aeTitle, "127.0.0.1", port };
 
     public async Task<List<string>> InstanceIdsAsync()
         => (await Http.GetFromJsonAsync<List<string>>("instances"))!;

@@ -31,7 +31,13 @@ public sealed class DicomClientAssociation : IAsyncDisposable
 
     /// <summary>Opens an association proposing the given contexts (ids assigned 1, 3, 5, ...).</summary>
     /// <exception cref="DicomAssociationRejectedException">A-ASSOCIATE-RJ.</exception>
-    public static async Task<DicomClientAssociation> OpenAsync(DicomClientOptions options, IEnumerable<(string AbstractSyntax, IReadOnlyList<string> TransferSyntaxes)> contexts, CancellationToken cancellationToken = default)
+    public static Task<DicomClientAssociation> OpenAsync(DicomClientOptions options, IEnumerable<(string AbstractSyntax, IReadOnlyList<string> TransferSyntaxes)> contexts, CancellationToken cancellationToken = default)
+        => OpenAsync(options, contexts, [], cancellationToken);
+
+    /// <summary>Opens an association proposing the given contexts and SCP/SCU role selections (PS3.7 D.3.3.4; a
+    /// C-GET SCU proposes the SCP role for the storage classes its sub-operations use).</summary>
+    public static async Task<DicomClientAssociation> OpenAsync(DicomClientOptions options, IEnumerable<(string AbstractSyntax, IReadOnlyList<string> TransferSyntaxes)> contexts,
+        IEnumerable<RoleSelection> roles, CancellationToken cancellationToken = default)
     {
         options.Validate();
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DicomClientAssociation>();
@@ -44,6 +50,7 @@ public sealed class DicomClientAssociation : IAsyncDisposable
             rq.PresentationContexts.Add(new PresentationContext(id, abstractSyntax, syntaxes));
             id += 2;
         }
+        rq.RoleSelections.AddRange(roles);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         DicomConnection? connection = null;
@@ -138,29 +145,59 @@ public sealed class DicomClientAssociation : IAsyncDisposable
     /// <summary>Sends a request and waits (DIMSE timeout) for its response.</summary>
     public async Task<DimseMessage> RequestAsync(byte contextId, DicomDataset command, ReadOnlyMemory<byte>? dataset, CancellationToken cancellationToken = default)
     {
+        await SendAsync(contextId, command, dataset, cancellationToken).ConfigureAwait(false);
+        return await ReceiveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one DIMSE message (a request, a C-CANCEL, or a response to a sub-operation) without waiting.</summary>
+    public async Task SendAsync(byte contextId, DicomDataset command, ReadOnlyMemory<byte>? dataset, CancellationToken cancellationToken = default)
+    {
         ObjectDisposedException.ThrowIf(_closed, this);
         await _connection.SendMessageAsync(contextId, command, dataset, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (DIMSE timeout) for the next complete DIMSE message from the peer: a response, or a request
+    /// such as the C-STORE sub-operations of a C-GET.</summary>
+    public async Task<DimseMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
         while (true)
         {
             using var pdu = await _connection.ReadPduAsync(_options.DimseTimeout, cancellationToken).ConfigureAwait(false)
-                ?? throw new IOException("the peer closed the connection while a DIMSE response was awaited");
+                ?? throw new IOException("the peer closed the connection while a DIMSE message was awaited");
             switch (pdu.Type)
             {
                 case PduType.DataTransfer:
-                    DimseMessage? response = null;
+                    DimseMessage? message = null;
                     foreach (var pdv in PduReader.ParseDataTransfer(pdu.Body))
-                        response = _assembler.Add(pdv) ?? response;
-                    if (response is not null)
-                        return response;
+                    {
+                        if (FindContext(pdv.PresentationContextId) is not { IsAccepted: true })
+                            throw new DicomProtocolException($"PDV on presentation context {pdv.PresentationContextId}, which was not accepted");
+                        message = _assembler.Add(pdv) ?? message;
+                    }
+                    if (message is not null)
+                        return message;
                     break;
                 case PduType.Abort:
                     _closed = true;
                     throw new DicomAssociationAbortedException(PduReader.ParseAbort(pdu.Body.Span));
+                case PduType.ReleaseRequest:
+                    _closed = true;
+                    throw new DicomProtocolException("the peer asked to release the association while a DIMSE message was awaited", AbortPdu.ReasonUnexpectedPdu);
                 default:
-                    throw new DicomProtocolException($"unexpected {pdu.Type} while a DIMSE response was awaited", AbortPdu.ReasonUnexpectedPdu);
+                    throw new DicomProtocolException($"unexpected {pdu.Type} while a DIMSE message was awaited", AbortPdu.ReasonUnexpectedPdu);
             }
         }
     }
+
+    /// <summary>The presentation context with this id, as proposed and answered.</summary>
+    public PresentationContext? FindContext(byte id) => Request.FindContext(id);
+
+    /// <summary>The peer's address, for received instances.</summary>
+    internal System.Net.EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
+
+    public string CallingAE => Request.CallingAE;
+    public string CalledAE => Request.CalledAE;
 
     public async Task<ushort> EchoAsync(CancellationToken cancellationToken = default)
     {

@@ -16,6 +16,16 @@ public static class DicomStatus
     public const ushort ElementsDiscarded = 0xB006;
     public const ushort DataSetDoesNotMatchSopClassWarning = 0xB007;
 
+    // Query/Retrieve (PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4)
+    public const ushort Pending = 0xFF00;
+    public const ushort PendingWithWarnings = 0xFF01;
+    public const ushort Cancel = 0xFE00;
+    public const ushort MoveDestinationUnknown = 0xA801;
+    public const ushort UnableToCalculateMatches = 0xA701;
+    public const ushort UnableToPerformSubOperations = 0xA702;
+    /// <summary>C-GET/C-MOVE: sub-operations complete, one or more failed or had warnings (same code as B000 of C-STORE).</summary>
+    public const ushort SubOperationsCompleteWithFailures = 0xB000;
+
     public static bool IsSuccess(ushort status) => status == Success;
 
     public static bool IsWarning(ushort status) => status is 0x0001 or (>= 0xB000 and <= 0xBFFF);

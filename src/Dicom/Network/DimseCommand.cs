@@ -11,6 +11,13 @@ public static class DimseCommand
     public const ushort CStoreResponse = 0x8001;
     public const ushort CEchoRequest = 0x0030;
     public const ushort CEchoResponse = 0x8030;
+    public const ushort CFindRequest = 0x0020;
+    public const ushort CFindResponse = 0x8020;
+    public const ushort CGetRequest = 0x0010;
+    public const ushort CGetResponse = 0x8010;
+    public const ushort CMoveRequest = 0x0021;
+    public const ushort CMoveResponse = 0x8021;
+    public const ushort CCancelRequest = 0x0FFF;
 
     /// <summary>CommandDataSetType value meaning "no dataset follows"; any other value means one does.</summary>
     public const ushort NoDataSet = 0x0101;
@@ -55,6 +62,32 @@ public static class DimseCommand
             c.SetString(DicomTags.AffectedSOPInstanceUID, DicomVR.UI, sopInstanceUid);
         if (!string.IsNullOrEmpty(errorComment))
             c.SetString(DicomTags.ErrorComment, DicomVR.LO, Sanitize(errorComment));
+        return c;
+    }
+
+    /// <summary>C-FIND-RQ, C-GET-RQ or C-MOVE-RQ (PS3.7 9.3.2-9.3.4): the identifier follows as the dataset;
+    /// C-MOVE names the destination AE.</summary>
+    public static DicomDataset QueryRetrieveRequest(ushort commandField, ushort messageId, string sopClassUid, string? moveDestination = null, ushort priority = PriorityMedium)
+    {
+        if (commandField is not (CFindRequest or CGetRequest or CMoveRequest))
+            throw new ArgumentOutOfRangeException(nameof(commandField), $"0x{commandField:X4} is not C-FIND, C-GET or C-MOVE");
+        if ((commandField == CMoveRequest) != (moveDestination is not null))
+            throw new ArgumentException("C-MOVE, and only C-MOVE, names a move destination", nameof(moveDestination));
+        var c = New(commandField, sopClassUid);
+        c.SetValues(DicomTags.MessageID, DicomVR.US, messageId);
+        c.SetValues(DicomTags.Priority, DicomVR.US, priority);
+        c.SetValues(DicomTags.CommandDataSetType, DicomVR.US, DataSetPresent);
+        if (moveDestination is not null)
+            c.SetString(DicomTags.MoveDestination, DicomVR.AE, moveDestination.Trim());
+        return c;
+    }
+
+    /// <summary>C-CANCEL-RQ (PS3.7 9.3.2.3): asks the SCP to stop the operation with the given message id.</summary>
+    public static DicomDataset CancelRequest(ushort messageIdBeingRespondedTo)
+    {
+        var c = New(CCancelRequest, null);
+        c.SetValues(DicomTags.MessageIDBeingRespondedTo, DicomVR.US, messageIdBeingRespondedTo);
+        c.SetValues(DicomTags.CommandDataSetType, DicomVR.US, NoDataSet);
         return c;
     }
 

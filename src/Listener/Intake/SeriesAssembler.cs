@@ -91,6 +91,26 @@ public sealed class SeriesAssembler
         }
     }
 
+    /// <summary>Whether the series has instances not yet processed (it is waiting for its close).</summary>
+    public bool IsOpen(SeriesKey key)
+    {
+        lock (_gate)
+            return _open.ContainsKey(key);
+    }
+
+    /// <summary>Closes an open series at the next check instead of after its quiet time: its sender said it is complete
+    /// (the final response of the C-GET or C-MOVE that brought it). False when the series is not open.</summary>
+    public bool CloseSoon(SeriesKey key)
+    {
+        lock (_gate)
+        {
+            if (!_open.TryGetValue(key, out var open))
+                return false;
+            open.Complete = true;
+            return true;
+        }
+    }
+
     /// <summary>Reopens what the store holds but has not processed (or, with <see cref="LateInstancePolicy.Reprocess"/>,
     /// holds more instances than the last outcome covered). Their quiet time restarts now: a sender interrupted by the
     /// restart may still be sending.</summary>
@@ -147,7 +167,7 @@ public sealed class SeriesAssembler
             var due = new List<OpenSeries>();
             foreach (var open in _open.Values)
             {
-                if (!open.Closing && _time.GetElapsedTime(open.LastArrival) >= QuietTime)
+                if (!open.Closing && (open.Complete || _time.GetElapsedTime(open.LastArrival) >= QuietTime))
                 {
                     open.Closing = true;
                     due.Add(open);
@@ -207,6 +227,7 @@ public sealed class SeriesAssembler
             {
                 open.Generation++;
                 open.Closing = false;
+                open.Complete = false;
                 open.ArrivedWhileClosing = false;
             }
             else
@@ -228,5 +249,6 @@ public sealed class SeriesAssembler
         public long LastArrival { get; set; }
         public bool Closing { get; set; }
         public bool ArrivedWhileClosing { get; set; }
+        public bool Complete { get; set; }
     }
 }
