@@ -3,7 +3,8 @@
 the last 2 px; embed 768; exact GELU; layers 6/12/18/24, as DETECTORS.md's VAND), or with --small the same
 structure shrunk for a CPU dry run. Writes the bench's VAND bundle pair twice, OUT/fp32 (opset 17 export) and
 OUT/fp16 (the same encoder through zsad_export.fp16), then times PyTorch on the same weights at each batch size:
-eager fp32 and fp16 on CUDA when this torch has CUDA (plus torch.compile fp16 with --compile, where it runs); else
+eager fp32 and fp16 on CUDA when this torch has CUDA (plus torch.compile fp16 at the largest batch with --compile,
+where it runs); else
 eager fp32 on the CPU, for scale only. Random weights: speed only.
 
   clip_encoder_gpu.py OUT_DIR BATCHES RUNS [--small] [--compile]     BATCHES: comma list, e.g. 1,8,32,155
@@ -41,9 +42,9 @@ if not os.path.exists(os.path.join(half, "zero-shot", "manifest.json")):
     with_encoder(full, half, converted)
 
 
-def measure(mode, precision, m, dtype, device):
+def measure(mode, precision, m, dtype, device, sizes=None):
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    for batch in batches:
+    for batch in sizes or batches:
         x = torch.randn(batch, 3, 240, 240, device=device, dtype=dtype)
         if device == "cuda":
             torch.cuda.empty_cache()
@@ -70,7 +71,8 @@ if torch.cuda.is_available():
     measure("eager", "fp16", gpu, torch.float16, "cuda")
     if compile_too:
         try:
-            measure("compile", "fp16", torch.compile(gpu), torch.float16, "cuda")
+            # One size only: each new shape recompiles (tens of seconds), and the device lease is short.
+            measure("compile", "fp16", torch.compile(gpu), torch.float16, "cuda", sizes=[max(batches)])
         except Exception as e:  # report, never fake: the table then says it did not run
             print(f"# torch.compile failed: {type(e).__name__}: {str(e).splitlines()[0][:200]}", flush=True)
 elif small:

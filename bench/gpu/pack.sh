@@ -13,7 +13,9 @@ archs=${ARCHS:-90}; part_mib=${PART_MIB:-56}; level=${LEVEL:-12}
 command -v zstd >/dev/null || { echo "zstd is missing (apt-get install zstd)" >&2; exit 1; }
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 publish() {
-  dotnet publish "$1" -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -v q --nologo -o "$stage/app/$2" >"$stage/publish-$2.log" 2>&1 \
+  # Partial trimming: the framework and Zsad's own (IsTrimmable) assemblies are trimmed; ONNX Runtime's managed
+  # binding and MassTransit, which are not trim-annotated, stay whole (full trimming breaks OrtEnv's start-up).
+  dotnet publish "$1" -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:TrimMode=partial -v q --nologo -o "$stage/app/$2" >"$stage/publish-$2.log" 2>&1 \
     || { cat "$stage/publish-$2.log" >&2; echo "publish of $1 failed" >&2; exit 1; }
 }
 publish src/Zsad zsad
