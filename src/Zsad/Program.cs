@@ -55,7 +55,7 @@ public static class Program
 
     private static int Infer(CommandArgs a) => Zsad.Inference.Cli.InferCommandHandler.Run(
         a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out,
-        views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"));
+        views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"), provider: a.Option("provider"));
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
         a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out);
@@ -167,7 +167,7 @@ public static class Program
                                                                 maps/, masks/ and the evaluation report
               import --data DIR PATH...                         BraTS folders, DICOM folders or NIfTI files as VolumeReady
               infer [--detector NAME|BUNDLE_DIR] --input VOLUME.nii.gz --out MAP.nii.gz [--normals DIR]
-                    [--views axial,coronal,sagittal] [--through-plane-sigma MM]
+                    [--views axial,coronal,sagittal] [--through-plane-sigma MM] [--provider auto|cuda|cpu]
                                                                 anomaly map in [0,1] on the input's grid (default resnet18-memory)
               train --bundle IN_BUNDLE --data DIR --out OUT_BUNDLE [--from-scratch] [--epochs N] [--lr X] [--batch B]
                   [--val-fraction F] [--seed S] [--augment K] [--patience P] [--setup NAME]
