@@ -29,8 +29,8 @@ public static class InferCommandHandler
             DetectorCatalog.TimeStages(instance, timings);
             var detectStart = t;
             var result = instance.Detect(volume, mask);
-            var detected = StageTimings.Now();
-            t = detected;
+            t = StageTimings.Now();
+            var detectSeconds = StageTimings.Seconds(detectStart, t);
             NiftiWriter.Write(result.Map, output, NiftiWriteOptions.Default with { Description = $"zsad {instance.Name}" });
             timings.Add(StageTimings.Write, t);
             if (instance is Detection.Views.MultiViewDetector multi)
@@ -45,7 +45,7 @@ public static class InferCommandHandler
             // Detection's own stages do not cover reslicing and fusing views: the detect line is their sum plus that.
             foreach (var (stage, seconds) in timings.Stages)
                 stdout.WriteLine($"stage {stage}: {seconds:F3} s");
-            stdout.WriteLine($"stage detect (total): {(double)(detected - detectStart) / System.Diagnostics.Stopwatch.Frequency:F3} s");
+            stdout.WriteLine($"stage detect (total): {detectSeconds:F3} s");
             return 0;
         }
         finally

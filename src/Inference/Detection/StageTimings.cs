@@ -21,6 +21,8 @@ public sealed class StageTimings
 
     public static long Now() => Stopwatch.GetTimestamp();
 
+    public static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
+
     /// <summary>Adds the time since <paramref name="since"/> to <paramref name="stage"/>; returns now, the start of the next stage.</summary>
     public long Add(string stage, long since)
     {
@@ -32,5 +34,5 @@ public sealed class StageTimings
     }
 
     public IReadOnlyList<(string Stage, double Seconds)> Stages
-        => _order.Select(s => (s, (double)_ticks[s] / Stopwatch.Frequency)).ToList();
+        => _order.Select(s => (s, Seconds(0, _ticks[s]))).ToList();
 }
