@@ -201,6 +201,8 @@ public sealed class ZsadService : IAsyncDisposable
         if (worker.FallbackReason is { } reason)
             _logger.LogWarning("inference runs on {Provider}: {Reason}", worker.Provider, reason);
         _logger.LogInformation("inference: detector {Detector} on {Provider}; references: {References}", detector.Name, worker.Provider, references);
+        // An info-style series: scrapes and alerts see which provider the detector really runs on (a CUDA fallback shows as Cpu).
+        Metrics.Gauge("zsad_inference_provider", $"detector=\"{detector.Name}\",provider=\"{worker.Provider}\"", () => 1);
         return worker;
     }
 

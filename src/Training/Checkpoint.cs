@@ -26,7 +26,7 @@ public sealed class Checkpoint
         if (Directory.Exists(temporary))
             Directory.Delete(temporary, recursive: true);
         Directory.CreateDirectory(temporary);
-        File.WriteAllText(Path.Combine(temporary, "state.json"), JsonSerializer.Serialize(this));
+        File.WriteAllText(Path.Combine(temporary, "state.json"), JsonSerializer.Serialize(this, TrainingJsonContext.Default.Checkpoint));
         Write(Path.Combine(temporary, "parameters.f32"), Parameters);
         Write(Path.Combine(temporary, "best.f32"), Best);
         Write(Path.Combine(temporary, "adam_m.f32"), FirstMoments);
@@ -42,7 +42,7 @@ public sealed class Checkpoint
         var state = Path.Combine(folder, "state.json");
         if (!File.Exists(state))
             return null;
-        var c = JsonSerializer.Deserialize<Checkpoint>(File.ReadAllText(state)) ?? throw new TrainingException($"checkpoint {folder}: state.json is empty");
+        var c = JsonSerializer.Deserialize(File.ReadAllText(state), TrainingJsonContext.Default.Checkpoint) ?? throw new TrainingException($"checkpoint {folder}: state.json is empty");
         return new Checkpoint
         {
             RunKey = c.RunKey, Epoch = c.Epoch, AdamStep = c.AdamStep, BestEpoch = c.BestEpoch, BestDice = c.BestDice, History = c.History,

@@ -49,7 +49,8 @@ public static class TrainedBundleWriter
         return BundleLoader.Load(outDir);
     }
 
-    private static JsonObject WriteTensor(string folder, string name, string path, float[] values, int[] shape)
+    // JsonNode, not JsonObject: JsonArray.Add(JsonObject) would bind to the reflection-based Add<T>.
+    private static JsonNode WriteTensor(string folder, string name, string path, float[] values, int[] shape)
     {
         File.WriteAllBytes(Path.Combine(folder, path), MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
         return new JsonObject { ["name"] = name, ["path"] = path, ["shape"] = new JsonArray(shape.Select(s => (JsonNode)s).ToArray()) };

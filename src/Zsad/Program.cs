@@ -123,6 +123,7 @@ public static class Program
             Opt("normals", "DIR|phantom", "normal reference volumes (default: the bundle's bank, else the catalogue's search)"),
             Opt("views", "axial,coronal,sagittal", "slice planes, maps averaged (default: the bundle's, else axial)"),
             Opt("through-plane-sigma", "MM", "Gaussian sigma across slices of the map (default: the bundle's, else none)"),
+            Opt("provider", "auto|cuda|cpu", "ONNX Runtime execution provider (cuda fails rather than fall back to the CPU)", "auto"),
         ], Infer),
         new("train", "VAND adapters fitted on a BraTS-style folder -> a bundle (docs/training.md)",
         [
@@ -212,7 +213,7 @@ public static class Program
 
     private static int Infer(CommandArgs a) => Zsad.Inference.Cli.InferCommandHandler.Run(
         a.Option("detector"), a.RequiredOption("input"), a.RequiredOption("out"), a.Option("normals"), Console.Out,
-        views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"));
+        views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"), provider: a.Option("provider"));
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
         a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out);

@@ -46,7 +46,9 @@ public class HealthTests
         Assert.StartsWith("in-memory: Healthy", checks.GetProperty("broker").GetProperty("description").GetString());
         Assert.True(checks.GetProperty("storage").GetProperty("healthy").GetBoolean());
         // CUDA where the GPU and its libraries load, else the CPU with the reason in "detail".
-        Assert.Matches("^resnet18-memory on (Cuda|Cpu)$", checks.GetProperty("inference").GetProperty("description").GetString());
+        var inference = System.Text.RegularExpressions.Regex.Match(checks.GetProperty("inference").GetProperty("description").GetString()!, "^resnet18-memory on (Cuda|Cpu)$");
+        Assert.True(inference.Success);
+        var provider = inference.Groups[1].Value;
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{service.HttpPort}/") };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/live")).StatusCode);
@@ -54,6 +56,8 @@ public class HealthTests
         Assert.Contains("# TYPE zsad_queue_depth gauge\nzsad_queue_depth{queue=\"outbox\"} 0\n", metrics);
         Assert.Contains("zsad_instances_received 0\n", metrics);
         Assert.Contains("zsad_messages_in_progress 0\n", metrics);
+        // The metrics name the same provider as /health: the one the session really runs on.
+        Assert.Contains($"zsad_inference_provider{{detector=\"resnet18-memory\",provider=\"{provider}\"}} 1\n", metrics);
     }
 
     [Fact]

@@ -14,7 +14,6 @@ namespace Zsad.Host.Observability;
 /// environment (ASPNETCORE_*, appsettings Kestrel sections) opens other ports.</summary>
 public sealed class HealthEndpoint(ZsadService service, IPAddress bind, int port) : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private WebApplication? _app;
 
     public int Port { get; private set; }
@@ -30,10 +29,19 @@ public sealed class HealthEndpoint(ZsadService service, IPAddress bind, int port
             var report = HealthReport.For(service);
             context.Response.StatusCode = report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(JsonSerializer.Serialize(report, Json));
+            return context.Response.WriteAsync(JsonSerializer.Serialize(report, HostJsonContext.Default.HealthReport));
         });
-        app.MapGet("/health/live", () => Results.Text("{\"live\":true}", "application/json"));
-        app.MapGet("/metrics", () => Results.Text(service.Metrics.Render(), "text/plain; version=0.0.4"));
+        // RequestDelegate handlers only: the Delegate overloads bind parameters by reflection, which trimming breaks.
+        app.MapGet("/health/live", (HttpContext context) =>
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync("{\"live\":true}");
+        });
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4";
+            return context.Response.WriteAsync(service.Metrics.Render());
+        });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -53,7 +53,7 @@ public sealed class InferenceWorker : IDisposable
         {
             if (File.Exists(markerPath))
             {
-                var done = JsonSerializer.Deserialize<AnomalyMapReady>(await File.ReadAllBytesAsync(markerPath, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
+                var done = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(markerPath, cancellationToken).ConfigureAwait(false), ListenerJsonContext.Default.AnomalyMapReady)!;
                 _logger.LogInformation("map of volume {VolumeId} by {Detector} exists (redelivery); publishing it again", message.VolumeId, _detector.Name);
                 return done;
             }
@@ -71,7 +71,7 @@ public sealed class InferenceWorker : IDisposable
             var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
                 message.CalledAETitle, message.StudyInstanceUid, message.SeriesInstanceUid, _detector.Name, _referenceSource, map, message.Volume,
                 message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt);
-            DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, ListenerJson.Options));
+            DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, ListenerJsonContext.Default.AnomalyMapReady));
             _metrics.ObserveStage("inference", seconds);
             _metrics.ObserveStage("map_store", storing.Elapsed.TotalSeconds);
             _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}",

@@ -57,13 +57,13 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             if (File.Exists(resultPath))
             {
                 logger.LogInformation("volume {VolumeId} by {Detector} was reported before (redelivery); nothing sent again", message.VolumeId, message.Detector);
-                return JsonSerializer.Deserialize<ReportOutcome>(await File.ReadAllBytesAsync(resultPath, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
+                return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(resultPath, cancellationToken).ConfigureAwait(false), HostJsonContext.Default.ReportOutcome)!;
             }
             // Map stored and published (AnomalyMapReady.CreatedAt) to the reporter starting on it.
             metrics.ObserveStage("report_wait", Math.Max(0, (DateTimeOffset.UtcNow - message.CreatedAt).TotalSeconds));
             var watch = Stopwatch.StartNew();
             var outcome = await ReportAsync(message, Path.GetDirectoryName(resultPath)!, cancellationToken).ConfigureAwait(false);
-            DurableFile.Write(resultPath, JsonSerializer.SerializeToUtf8Bytes(outcome, ListenerJson.Options));
+            DurableFile.Write(resultPath, JsonSerializer.SerializeToUtf8Bytes(outcome, HostJsonContext.Default.ReportOutcome));
             metrics.ObserveStage("report", watch.Elapsed.TotalSeconds);
             metrics.ObserveStage("volume_to_report", (DateTimeOffset.UtcNow - message.VolumeCreatedAt).TotalSeconds);
             return outcome;
@@ -151,7 +151,7 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
     {
         if (message.SourceInstances is null || message.StudyInstanceUid is null || message.SeriesInstanceUid is null)
             return null;
-        var list = JsonSerializer.Deserialize<SourceInstanceList>(await blobs.GetAsync(message.SourceInstances, cancellationToken).ConfigureAwait(false), ListenerJson.Options)!;
+        var list = JsonSerializer.Deserialize(await blobs.GetAsync(message.SourceInstances, cancellationToken).ConfigureAwait(false), ListenerJsonContext.Default.SourceInstanceList)!;
         var directory = Path.Combine(options.IntakeDirectory, "series",
             new SeriesKey(message.CalledAETitle ?? "", message.StudyInstanceUid, message.SeriesInstanceUid).DirectoryName);
         var paths = list.Slices.Select(s => s.SopInstanceUid).Distinct().Select(uid => Path.Combine(directory, uid + ".dcm")).ToList();

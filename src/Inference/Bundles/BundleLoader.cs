@@ -12,13 +12,6 @@ public static partial class BundleLoader
 {
     public const string ManifestFileName = "manifest.json";
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = false,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
-    };
-
     public static DetectorBundle Load(string directory)
     {
         var dir = Path.GetFullPath(directory);
@@ -30,7 +23,7 @@ public static partial class BundleLoader
         DetectorManifest m;
         try
         {
-            m = JsonSerializer.Deserialize<DetectorManifest>(File.ReadAllBytes(manifestPath), JsonOptions)
+            m = JsonSerializer.Deserialize(File.ReadAllBytes(manifestPath), BundleJsonContext.Default.DetectorManifest)
                 ?? throw Fail(dir, $"{ManifestFileName} is null");
         }
         catch (JsonException ex)

@@ -4,6 +4,7 @@ using Zsad.Imaging.Nifti;
 using Zsad.Imaging.Synthetic;
 using Zsad.Imaging.Preprocessing;
 using Zsad.Inference.Bundles;
+using Zsad.Inference.Engine;
 using Zsad.Inference.Detection.Views;
 using Zsad.Inference.Memory;
 
@@ -61,8 +62,9 @@ public static class DetectorCatalog
 
     /// <param name="views">Planes to run along ("axial,coronal"), overriding the bundle manifest; null = manifest, else axial.</param>
     /// <param name="throughPlaneSigma">Millimetres, overriding the manifest; null = manifest, else none.</param>
+    /// <param name="engine">How the ONNX sessions run (CUDA or CPU); null = the default (CUDA when it loads, else CPU).</param>
     public static IAnomalyDetector Create(string? nameOrBundle, string? normalsDirectory, out string referenceSource, ILogger? logger = null,
-        string? views = null, string? throughPlaneSigma = null)
+        string? views = null, string? throughPlaneSigma = null, EngineOptions? engine = null)
     {
         var name = nameOrBundle ?? DefaultDetector;
         referenceSource = "none";
@@ -70,7 +72,7 @@ public static class DetectorCatalog
         {
             var slicing = SlicingOptions.Resolve(views, throughPlaneSigma, null, null);
             var normals = LoadNormals(normalsDirectory, out referenceSource, logger);
-            return FromNormals(name, normals, slicing, logger);
+            return FromNormals(name, normals, slicing, logger, engine);
         }
         var bundleDir = Directory.Exists(name) ? name : Path.Combine(BundleDirectory, name);
         if (!Directory.Exists(bundleDir))
@@ -85,23 +87,53 @@ public static class DetectorCatalog
                 throw new ArgumentException($"bundle '{bundle.Name}' holds a memory of axial slices only; views {string.Join(",", options.Views).ToLowerInvariant()} need the normals (use --detector {ResNetMemoryDetector.DetectorName} --normals DIR)");
             var source = bundle.Manifest.MemorySource;
             referenceSource = $"memory bank in {bundle.Directory} ({source?.Volumes} normal volumes, {source?.Slices} slices, inputs sha256 {source?.Sha256})";
-            detector = FeatureMemoryBundle.Load(bundle, logger: logger);
+            detector = FeatureMemoryBundle.Load(bundle, engine, logger);
         }
         else
         {
-            detector = new Heads.ClipDetector(bundle, logger: logger);
+            detector = new Heads.ClipDetector(bundle, engine, logger);
         }
         // A CLIP head has nothing plane-specific, so one instance serves every view.
         return options.IsDefault ? detector : new MultiViewDetector(options.Views.Select(p => (p, detector)).ToList(), options.ThroughPlaneSigmaMm);
     }
 
+    /// <summary>The ONNX engine a detector computes on (the first view's, for several views: all are created with the
+    /// same options); null for detectors without a network (intensity baseline).</summary>
+    public static OnnxEngine? EngineOf(IAnomalyDetector detector) => detector switch
+    {
+        MultiViewDetector multi => EngineOf(multi.Inner),
+        ResNetMemoryDetector resnet => resnet.Backbone.Engine,
+        Heads.ClipDetector clip => clip.Engine,
+        _ => null,
+    };
+
+    /// <summary>Makes the detector (every view's) add its per-stage times to <paramref name="timings"/>; detectors
+    /// without stages (intensity baseline) add none.</summary>
+    public static void TimeStages(IAnomalyDetector detector, StageTimings? timings)
+    {
+        switch (detector)
+        {
+            case MultiViewDetector multi:
+                foreach (var d in multi.Detectors)
+                    TimeStages(d, timings);
+                break;
+            case ResNetMemoryDetector resnet:
+                resnet.Timings = timings;
+                break;
+            case Heads.ClipDetector clip:
+                clip.Timings = timings;
+                break;
+        }
+    }
+
     /// <summary>A built-in detector from normal volumes; for each plane other than axial its memory is built from
     /// the normals resliced to that plane, so each view compares like with like.</summary>
-    public static IAnomalyDetector FromNormals(string name, IReadOnlyList<Volume<float>> normals, SlicingOptions slicing, ILogger? logger = null)
+    public static IAnomalyDetector FromNormals(string name, IReadOnlyList<Volume<float>> normals, SlicingOptions slicing, ILogger? logger = null,
+        EngineOptions? engine = null)
     {
         IAnomalyDetector Build(IReadOnlyList<Volume<float>> volumes, IReadOnlyList<Volume<byte>>? masks) => name switch
         {
-            ResNetMemoryDetector.DetectorName => ResNetMemoryDetector.Build(volumes, logger: logger, normalMasks: masks),
+            ResNetMemoryDetector.DetectorName => ResNetMemoryDetector.Build(volumes, logger: logger, normalMasks: masks, engine: engine),
             IntensityBaselineDetector.DetectorName => IntensityBaselineDetector.Build(volumes),
             _ => throw new ArgumentException($"'{name}' is not a built-in detector ({string.Join(", ", BuiltIn)})"),
         };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Zsad.Imaging;
 using Zsad.Imaging.Preprocessing;
 using Zsad.Inference.Backbones;
+using Zsad.Inference.Engine;
 
 namespace Zsad.Inference.Detection;
 
@@ -45,17 +46,20 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     public ResNet18Backbone Backbone => _backbone;
 
+    /// <summary>When set, <see cref="Detect"/> adds its preprocessing, encoder, memory search and assembly times here.</summary>
+    public StageTimings? Timings { get; set; }
+
     /// <summary>Builds the bank from normal volumes (brain masks computed when not given) and calibrates it
     /// leave-one-volume-out: each normal volume is scored against a bank without it. With a single normal volume,
     /// every other extracted slice is scored against the rest, which is optimistic (neighbouring slices are alike).</summary>
     public static ResNetMemoryDetector Build(IReadOnlyList<Volume<float>> normals, ResNet18Backbone? backbone = null, MemoryDetectorOptions? options = null,
-        ILogger? logger = null, IReadOnlyList<Volume<byte>>? normalMasks = null)
+        ILogger? logger = null, IReadOnlyList<Volume<byte>>? normalMasks = null, EngineOptions? engine = null)
     {
         if (normals.Count == 0)
             throw new ArgumentException("the memory detector needs at least one normal reference volume", nameof(normals));
         logger ??= NullLogger.Instance;
         var owns = backbone is null;
-        backbone ??= ResNet18Backbone.Load(logger: logger);
+        backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), new PatchMemoryBank());
         var perVolume = new List<List<SliceFeatures>>();
         for (var v = 0; v < normals.Count; v++)
@@ -95,6 +99,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
+        var timings = Timings;
+        var t = StageTimings.Now();
         mask ??= BrainMask.Compute(volume);
         var crop = AxialSquareCrop.Create(volume, mask);
         var map = volume.Like<float>();
@@ -102,24 +108,32 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var slice = new float[mapSlices.PixelCount];
         var grid = new float[SliceFeatures.Grid * SliceFeatures.Grid];
         var full = new float[S * S];
-        foreach (var f in Extract(crop, step: 1))
+        timings?.Add(StageTimings.Preprocess, t);
+        var features = Extract(crop, step: 1, timings);
+        t = StageTimings.Now();
+        foreach (var f in features)
         {
             var dist = _bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
             for (var p = 0; p < grid.Length; p++)
                 grid[p] = Calibration.Apply(dist[p]);
+            t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
             Resize2D.Resize(grid, SliceFeatures.Grid, SliceFeatures.Grid, full, S, S, ResizeMode.Bilinear, alignCorners: false);
             GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
             slice.AsSpan().Clear();
             crop.PasteBack(full, S, slice);
             mapSlices.WriteSlice(f.Slice, slice);
+            t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
-        return VolumeMaps.Finish(map, mask);
+        var result = VolumeMaps.Finish(map, mask);
+        timings?.Add(StageTimings.Assembly, t);
+        return result;
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,
     /// run through the backbone in batches.</summary>
-    internal List<SliceFeatures> Extract(AxialSquareCrop crop, int step)
+    internal List<SliceFeatures> Extract(AxialSquareCrop crop, int step, StageTimings? timings = null)
     {
+        var t = StageTimings.Now();
         var result = new List<SliceFeatures>();
         if (crop.IsEmpty)
             return result;
@@ -134,7 +148,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         {
             if (pending.Count == 0)
                 return;
+            t = timings?.Add(StageTimings.Preprocess, t) ?? t;
             var outputs = engine.Run(pending.Count);
+            t = timings?.Add(StageTimings.Encoder, t) ?? t;
             var stage2 = outputs[_backbone.StageOutputIndex[1]];
             var stage3 = outputs[_backbone.StageOutputIndex[2]];
             for (var b = 0; b < pending.Count; b++)
@@ -143,6 +159,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 result.Add(new SliceFeatures(pending[b].Slice, crop.NormalizedHeight(pending[b].Slice), features, pending[b].Brain));
             }
             pending.Clear();
+            // Patch features from the stage outputs: the first step of the memory search.
+            t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
         }
 
         for (var s = crop.FirstSlice; s <= crop.LastSlice; s += step)
@@ -163,6 +181,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 Flush();
         }
         Flush();
+        timings?.Add(StageTimings.Preprocess, t);
         return result;
     }
 

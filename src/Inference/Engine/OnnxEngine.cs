@@ -80,8 +80,9 @@ public sealed class OnnxEngine : IDisposable
         logger ??= NullLogger.Instance;
         if (options.MaxBatch < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "MaxBatch must be at least 1");
-        var reason = options.PreferCuda ? s_cudaUnavailable : null;
-        if (options.PreferCuda && reason is null)
+        var tryCuda = options.PreferCuda || options.RequireCuda;
+        var reason = tryCuda ? s_cudaUnavailable : null;
+        if (tryCuda && reason is null)
         {
             SessionOptions? cuda = null;
             try
@@ -96,6 +97,8 @@ public sealed class OnnxEngine : IDisposable
             {
                 // GetAvailableProviders() lists CUDA whenever the GPU build is installed, GPU or not: only trying tells.
                 reason = s_cudaUnavailable = $"{ex.GetType().Name}: {FirstLine(ex.Message)}";
+                if (options.RequireCuda)
+                    throw new InvalidOperationException($"the CUDA execution provider was required but did not load: {reason}", ex);
                 logger.LogWarning("CUDA execution provider unavailable, falling back to CPU: {Reason}", reason);
             }
             finally
@@ -103,6 +106,8 @@ public sealed class OnnxEngine : IDisposable
                 cuda?.Dispose();
             }
         }
+        if (options.RequireCuda)
+            throw new InvalidOperationException($"the CUDA execution provider was required but did not load earlier in this process: {reason}");
         using var cpu = NewOptions(options);
         var cpuSession = new InferenceSession(model, cpu);
         logger.LogInformation("ONNX Runtime session on CPU with {Threads} intra-op threads", cpu.IntraOpNumThreads);

@@ -46,8 +46,13 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
 
     public OnnxEngine Engine => _engine;
 
+    /// <summary>When set, detection adds its preprocessing, encoder, head and assembly times here.</summary>
+    public StageTimings? Timings { get; set; }
+
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
+        var timings = Timings;
+        var t = StageTimings.Now();
         mask ??= BrainMask.Compute(volume);
         var map = volume.Like<float>();
         var maskSlices = mask.Slices(AnatomicalPlane.Axial);
@@ -57,9 +62,12 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
         var headMap = new float[s * s];
         var back = new float[w * h];
         var score = 0f;
+        timings?.Add(StageTimings.Preprocess, t);
         foreach (var slice in EncodeSlices(volume, mask))
         {
+            t = StageTimings.Now();
             var sliceScore = RunHead(slice, headMap) * _head.ScoreScale;
+            t = timings?.Add(StageTimings.Head, t) ?? t;
             score = Math.Max(score, Math.Clamp(sliceScore, 0, 1));
             System.Numerics.Tensors.TensorPrimitives.Multiply(headMap, _head.MapScale, headMap);
             Resize2D.Resize(headMap, s, s, back, w, h, ResizeMode.Bilinear, alignCorners: false);
@@ -67,6 +75,7 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
             for (var p = 0; p < back.Length; p++)
                 back[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(back[p], 0, 1);
             mapSlices.WriteSlice(slice.Slice, back);
+            timings?.Add(StageTimings.Assembly, t);
         }
         return new AnomalyResult(map, score);
     }
@@ -78,6 +87,8 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
     {
         if (sliceStep < 1)
             throw new ArgumentOutOfRangeException(nameof(sliceStep), $"the slice step must be 1 or more, not {sliceStep}");
+        var timings = Timings;
+        var t = StageTimings.Now();
         var slices = volume.Slices(AnatomicalPlane.Axial);
         var maskSlices = mask.Slices(AnatomicalPlane.Axial);
         var (w, h, s) = (slices.Width, slices.Height, _head.Size);
@@ -104,17 +115,24 @@ public sealed class ClipDetector : IAnomalyDetector, IDisposable
             if (_head.NeedsViewGlobals)
             {
                 Channels.GreyToChannels(square, original, mean, std);
-                yield return EncodeViews(original, z);
+                t = timings?.Add(StageTimings.Preprocess, t) ?? t;
+                var encoded = EncodeViews(original, z);
+                timings?.Add(StageTimings.Encoder, t);
+                yield return encoded;
+                t = StageTimings.Now();
                 continue;
             }
             Channels.GreyToChannels(square, _engine.Input.Slice(pending.Count * _engine.ItemSize, _engine.ItemSize), mean, std);
             pending.Add(z);
             if (pending.Count == _engine.MaxBatch || n + sliceStep >= brainSlices.Count)
             {
+                t = timings?.Add(StageTimings.Preprocess, t) ?? t;
                 var outputs = _engine.Run(pending.Count);
+                timings?.Add(StageTimings.Encoder, t);
                 for (var b = 0; b < pending.Count; b++)
                     yield return Item(outputs, b, pending[b]);
                 pending.Clear();
+                t = StageTimings.Now();
             }
         }
     }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Zsad.Inference.Backbones;
 using Zsad.Inference.Bundles;
@@ -17,8 +16,6 @@ public static class FeatureMemoryBundle
     public const string BackboneName = "resnet18-imagenet";
     private const int Cells = SliceFeatures.Grid * SliceFeatures.Grid;
     private const int SliceColumns = 4 + Cells;
-
-    internal static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static void Write(ResNetMemoryDetector detector, string directory, MemorySource source, string name)
     {
@@ -94,7 +91,7 @@ public static class FeatureMemoryBundle
             },
             Files = files,
         };
-        File.WriteAllBytes(Path.Combine(directory, BundleLoader.ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson));
+        File.WriteAllBytes(Path.Combine(directory, BundleLoader.ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(manifest, BundleJsonContext.Default.DetectorManifest));
     }
 
     /// <summary>The detector a loaded feature-memory bundle describes; every missing or inconsistent part is named.</summary>

@@ -160,17 +160,17 @@ public static class MemoryBankBuilder
             files.Remove(oldBank);
         files[bankFile] = BundleLoader.Sha256(Path.Combine(outDirectory, bankFile));
         manifest["name"] = name;
-        manifest["memoryBank"] = JsonSerializer.SerializeToNode(new ManifestTensor { Name = "memoryBank", Path = bankFile, Shape = [slices * patches, width] }, FeatureMemoryBundle.ManifestJson);
+        manifest["memoryBank"] = JsonSerializer.SerializeToNode(new ManifestTensor { Name = "memoryBank", Path = bankFile, Shape = [slices * patches, width] }, BundleJsonContext.Default.ManifestTensor);
         for (var w = 0; w < windows.Count; w++)
         {
             var file = WindowBankFile(windows[w]);
             files[file] = BundleLoader.Sha256(Path.Combine(outDirectory, file));
             manifest["windows"]![w]!["memoryBank"] = JsonSerializer.SerializeToNode(
-                new ManifestTensor { Name = $"windows{windows[w].Scale}.memoryBank", Path = file, Shape = [slices * windows[w].Count, embedDim] }, FeatureMemoryBundle.ManifestJson);
+                new ManifestTensor { Name = $"windows{windows[w].Scale}.memoryBank", Path = file, Shape = [slices * windows[w].Count, embedDim] }, BundleJsonContext.Default.ManifestTensor);
         }
         manifest["imageScore"] = ClipMemoryMethods[source.Method];
-        manifest["memorySource"] = JsonSerializer.SerializeToNode(Source(normals, slices, sliceStep, source.Directory), FeatureMemoryBundle.ManifestJson);
-        File.WriteAllText(Path.Combine(outDirectory, BundleLoader.ManifestFileName), manifest.ToJsonString(FeatureMemoryBundle.ManifestJson));
+        manifest["memorySource"] = JsonSerializer.SerializeToNode(Source(normals, slices, sliceStep, source.Directory), BundleJsonContext.Default.MemorySource);
+        File.WriteAllText(Path.Combine(outDirectory, BundleLoader.ManifestFileName), manifest.ToJsonString(BundleJsonContext.Default.Options));
     }
 
     private sealed class CompositeDisposable(IEnumerable<IDisposable> items) : IDisposable

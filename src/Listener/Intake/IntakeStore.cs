@@ -40,7 +40,7 @@ public sealed class IntakeStore
             // The key goes down before the first instance, so a rescan can always tell which series a folder holds.
             var keyPath = Path.Combine(d, KeyFile);
             if (!File.Exists(keyPath))
-                DurableFile.Write(keyPath, JsonSerializer.SerializeToUtf8Bytes(key, ListenerJson.Options), _flushToDisk);
+                DurableFile.Write(keyPath, JsonSerializer.SerializeToUtf8Bytes(key, ListenerJsonContext.Default.SeriesKey), _flushToDisk);
             return new Part10FolderStore(d, _flushToDisk);
         });
         if (File.Exists(folder.PathFor(instance.SopInstanceUid)))
@@ -58,14 +58,14 @@ public sealed class IntakeStore
         if (!Directory.Exists(directory))
             return [];
         return Directory.EnumerateFiles(directory, OutcomePrefix + "*.json")
-            .Select(p => JsonSerializer.Deserialize<SeriesOutcome>(File.ReadAllBytes(p), ListenerJson.Options)!)
+            .Select(p => JsonSerializer.Deserialize(File.ReadAllBytes(p), ListenerJsonContext.Default.SeriesOutcome)!)
             .OrderBy(o => o.Generation)
             .ToList();
     }
 
     public void RecordOutcome(string directory, SeriesOutcome outcome)
         => DurableFile.Write(Path.Combine(directory, $"{OutcomePrefix}{outcome.Generation}.json"),
-            JsonSerializer.SerializeToUtf8Bytes(outcome, ListenerJson.Options), _flushToDisk);
+            JsonSerializer.SerializeToUtf8Bytes(outcome, ListenerJsonContext.Default.SeriesOutcome), _flushToDisk);
 
     /// <summary>Every series folder with its key, instance count and outcomes; folders without a readable key are
     /// left alone (they cannot be attributed).</summary>
@@ -79,7 +79,7 @@ public sealed class IntakeStore
             SeriesKey? key;
             try
             {
-                key = JsonSerializer.Deserialize<SeriesKey>(File.ReadAllBytes(keyPath), ListenerJson.Options);
+                key = JsonSerializer.Deserialize(File.ReadAllBytes(keyPath), ListenerJsonContext.Default.SeriesKey);
             }
             catch (JsonException)
             {

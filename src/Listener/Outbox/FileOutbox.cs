@@ -1,5 +1,6 @@
 using Zsad.Dicom.IO;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Zsad.Contracts;
 using Zsad.Listener.Storage;
 
@@ -31,8 +32,8 @@ public sealed class FileOutbox
         var name = messageId.ToString("N") + ".json";
         if (File.Exists(Path.Combine(PendingDirectory, name)) || File.Exists(Path.Combine(SentDirectory, name)))
             return false;
-        var entry = new OutboxEntry(messageId, typeof(T).FullName!, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(message, ListenerJson.Options));
-        DurableFile.Write(Path.Combine(PendingDirectory, name), JsonSerializer.SerializeToUtf8Bytes(entry, ListenerJson.Options), _flushToDisk);
+        var entry = new OutboxEntry(messageId, typeof(T).FullName!, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(message, ContractInfo<T>()));
+        DurableFile.Write(Path.Combine(PendingDirectory, name), JsonSerializer.SerializeToUtf8Bytes(entry, ListenerJsonContext.Default.OutboxEntry), _flushToDisk);
         _signal.Release();
         return true;
     }
@@ -61,12 +62,18 @@ public sealed class FileOutbox
     /// <summary>Turns an entry back into its contract object.</summary>
     public static (object Message, Type Type) Materialize(OutboxEntry entry)
     {
-        var type = typeof(VolumeReady).Assembly.GetType(entry.MessageType, throwOnError: false)
+        var info = Contracts.FirstOrDefault(c => c.Type.FullName == entry.MessageType)
             ?? throw new InvalidDataException($"outbox message {entry.MessageId} has type '{entry.MessageType}', which is not a Zsad contract");
-        var message = entry.Message.Deserialize(type, ListenerJson.Options)
+        var message = entry.Message.Deserialize(info)
             ?? throw new InvalidDataException($"outbox message {entry.MessageId} is empty");
-        return (message, type);
+        return (message, info.Type);
     }
+
+    /// <summary>The bus contracts an outbox carries, looked up by the type name each entry records.</summary>
+    private static readonly JsonTypeInfo[] Contracts = [ListenerJsonContext.Default.VolumeReady, ListenerJsonContext.Default.AnomalyMapReady];
+
+    private static JsonTypeInfo<T> ContractInfo<T>() => Contracts.FirstOrDefault(c => c.Type == typeof(T)) as JsonTypeInfo<T>
+        ?? throw new ArgumentException($"{typeof(T).FullName} is not a Zsad bus contract the outbox knows");
 
     private static List<OutboxEntry> Read(string directory)
     {
@@ -77,7 +84,7 @@ public sealed class FileOutbox
                 continue;
             try
             {
-                entries.Add(JsonSerializer.Deserialize<OutboxEntry>(File.ReadAllBytes(path), ListenerJson.Options)!);
+                entries.Add(JsonSerializer.Deserialize(File.ReadAllBytes(path), ListenerJsonContext.Default.OutboxEntry)!);
             }
             catch (FileNotFoundException)
             {

@@ -23,7 +23,7 @@ public sealed class VolumePublisher(IBlobStore blobs, FileOutbox outbox, ILogger
             NiftiGzip, cancellationToken).ConfigureAwait(false);
         BlobReference? sourceBlob = null;
         if (sources is not null)
-            sourceBlob = await blobs.PutAsync($"{prefix}/instances.json", JsonSerializer.SerializeToUtf8Bytes(sources, ListenerJson.Options),
+            sourceBlob = await blobs.PutAsync($"{prefix}/instances.json", JsonSerializer.SerializeToUtf8Bytes(sources, ListenerJsonContext.Default.SourceInstanceList),
                 "application/json", cancellationToken).ConfigureAwait(false);
         BlobReference? truth = null;
         if (groundTruth is not null)

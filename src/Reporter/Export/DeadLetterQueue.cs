@@ -7,8 +7,6 @@ namespace Zsad.Reporter.Export;
 /// all written durably, so a delivery that failed survives restarts and the clean-up of the original outputs.</summary>
 public sealed class DeadLetterQueue
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public DeadLetterQueue(string directory)
     {
         Directory = Path.GetFullPath(directory);
@@ -53,12 +51,12 @@ public sealed class DeadLetterQueue
         if (!System.IO.Directory.Exists(Directory))
             return [];
         return System.IO.Directory.EnumerateFiles(Directory, "*.json").Order(StringComparer.Ordinal)
-            .Select(p => (p, JsonSerializer.Deserialize<DeadLetterRecord>(File.ReadAllBytes(p), Json)
+            .Select(p => (p, JsonSerializer.Deserialize(File.ReadAllBytes(p), DeadLetterJsonContext.Default.DeadLetterRecord)
                 ?? throw new InvalidDataException($"dead letter {p} is empty"))).ToList();
     }
 
     public static void Save(string path, DeadLetterRecord record)
-        => DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        => DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(record, DeadLetterJsonContext.Default.DeadLetterRecord));
 
     /// <summary>Removes a delivered record and its file copies (the record goes first: a crash in between leaves
     /// stray copies, never a record pointing at nothing).</summary>

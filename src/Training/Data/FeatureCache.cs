@@ -19,7 +19,7 @@ public sealed class FeatureCache
     /// <summary>Augmented views to add per slice of the given (training) subjects.</summary>
     public sealed record AugmentationPlan(int Views, int Seed, IReadOnlySet<string> Subjects);
 
-    private sealed record Index(string Key, int Size, List<int[]> Layers, List<SliceEntry> Slices);
+    internal sealed record Index(string Key, int Size, List<int[]> Layers, List<SliceEntry> Slices);
 
     private readonly string _tokensPath;
     private readonly string _targetsPath;
@@ -49,7 +49,7 @@ public sealed class FeatureCache
         EngineOptions? engineOptions = null, Action<string>? progress = null, AugmentationPlan? augmentation = null)
     {
         var indexPath = Path.Combine(folder, "cache.json");
-        if (File.Exists(indexPath) && JsonSerializer.Deserialize<Index>(File.ReadAllText(indexPath)) is { } existing && existing.Key == key)
+        if (File.Exists(indexPath) && JsonSerializer.Deserialize(File.ReadAllText(indexPath), TrainingJsonContext.Default.Index) is { } existing && existing.Key == key)
             return new FeatureCache(folder, existing);
         Directory.CreateDirectory(folder);
         File.Delete(indexPath);
@@ -129,7 +129,7 @@ public sealed class FeatureCache
             Flush();
         }
         var index = new Index(key, pre.Size, layers, slices);
-        File.WriteAllText(indexPath, JsonSerializer.Serialize(index));
+        File.WriteAllText(indexPath, JsonSerializer.Serialize(index, TrainingJsonContext.Default.Index));
         return new FeatureCache(folder, index);
     }
 

@@ -20,6 +20,39 @@ public sealed class OnnxEngineTests
     }
 
     [Fact]
+    public void RequiringCuda_RunsOnCudaOrRefuses_NeverOnCpu()
+    {
+        OnnxEngine engine;
+        try
+        {
+            engine = OnnxEngine.Create(TinyOnnx.IdentityModel(4, "out"), EngineOptions.ForProvider("cuda"));
+        }
+        catch (InvalidOperationException ex)
+        {
+            Assert.Contains("the CUDA execution provider was required but did not load", ex.Message);
+            return;
+        }
+        using (engine)
+            Assert.Equal(ExecutionProviderKind.Cuda, engine.ExecutionProvider);
+    }
+
+    [Theory]
+    [InlineData("auto", true, false)]
+    [InlineData(null, true, false)]
+    [InlineData("cuda", true, true)]
+    [InlineData("cpu", false, false)]
+    public void ProviderChoice_MapsToEngineOptions(string? provider, bool triesCuda, bool requiresCuda)
+    {
+        var options = EngineOptions.ForProvider(provider);
+        Assert.Equal(triesCuda, options.PreferCuda || options.RequireCuda);
+        Assert.Equal(requiresCuda, options.RequireCuda);
+    }
+
+    [Fact]
+    public void UnknownProvider_IsRefusedByName()
+        => Assert.Equal("--provider must be auto, cuda or cpu, not 'gpu'", Assert.Throws<ArgumentException>(() => EngineOptions.ForProvider("gpu")).Message);
+
+    [Fact]
     public void CpuOnly_HasNoFallbackReason()
     {
         using var engine = OnnxEngine.Create(TinyOnnx.IdentityModel(4, "out"), new EngineOptions { PreferCuda = false });

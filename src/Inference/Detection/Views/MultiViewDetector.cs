@@ -30,6 +30,9 @@ public sealed class MultiViewDetector : IAnomalyDetector, IDisposable
     /// <summary>The detector of the first view (the one whose engine and references describe the run).</summary>
     public IAnomalyDetector Inner => _views[0].Detector;
 
+    /// <summary>Every distinct detector of the views.</summary>
+    public IEnumerable<IAnomalyDetector> Detectors => _views.Select(v => v.Detector).Distinct();
+
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
         mask ??= BrainMask.Compute(volume);
