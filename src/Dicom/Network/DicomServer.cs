@@ -92,10 +92,31 @@ public sealed class DicomServer : IAsyncDisposable
             }
             socket.NoDelay = true; // small PDUs (responses, RELEASE) would otherwise wait for delayed ACKs
             var id = Interlocked.Increment(ref _nextConnection);
-            var task = Task.Run(() => new ServerAssociation(this, socket, id).RunAsync(ct), CancellationToken.None);
+            var task = RunOnOwnThread(new ServerAssociation(this, socket, id), ct);
             _connections[id] = task;
             _ = task.ContinueWith(t => _connections.TryRemove(id, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Each association gets a thread of its own with blocking I/O (at most a few dozen, bounded by
+    /// MaxAssociations plus the ones being rejected): the profile of the thread-pool version showed its workers
+    /// spinning (sched_yield) and hopping between receive completions, on the cores the senders need.</summary>
+    private static Task RunOnOwnThread(ServerAssociation association, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                association.Run(ct);
+            }
+            finally
+            {
+                done.TrySetResult(); // Run contains every failure of its association
+            }
+        }) { IsBackground = true, Name = "dicom scp association" };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>Counts an association in, or refuses when <see cref="DicomServerOptions.MaxAssociations"/> are busy.</summary>
