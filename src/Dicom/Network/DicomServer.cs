@@ -20,6 +20,7 @@ public sealed class DicomServer : IAsyncDisposable
     private int _nextConnection;
     private long _accepted;
     private long _rejected;
+    private long _stored;
 
     /// <param name="store">Called once per received instance; the C-STORE-RSP is sent when it completes. Throw
     /// <see cref="IOException"/> for A700, <see cref="DicomStorageException"/> for a chosen status.</param>
@@ -39,6 +40,8 @@ public sealed class DicomServer : IAsyncDisposable
     public int ActiveAssociations => Volatile.Read(ref _active);
     public long AssociationsAccepted => Interlocked.Read(ref _accepted);
     public long AssociationsRejected => Interlocked.Read(ref _rejected);
+    /// <summary>C-STOREs answered with success (the storage callback completed).</summary>
+    public long InstancesStored => Interlocked.Read(ref _stored);
 
     internal ILogger Logger => _logger;
     internal Func<ReceivedInstance, CancellationToken, ValueTask> Store => _store;
@@ -134,6 +137,8 @@ public sealed class DicomServer : IAsyncDisposable
     internal void ExitAssociation() => Interlocked.Decrement(ref _active);
 
     internal void CountRejection() => Interlocked.Increment(ref _rejected);
+
+    internal void CountStored() => Interlocked.Increment(ref _stored);
 
     /// <summary>Stops listening and aborts open associations (A-ABORT), waiting up to <paramref name="grace"/>
     /// for them to wind down.</summary>

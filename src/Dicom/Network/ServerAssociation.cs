@@ -259,6 +259,7 @@ internal sealed class ServerAssociation
                 stored.GetAwaiter().GetResult();
             else
                 stored.AsTask().GetAwaiter().GetResult(); // e.g. waiting for the group commit: this thread only
+            _server.CountStored();
             return (DicomStatus.Success, null);
         }
         catch (DicomStorageException ex)

@@ -96,7 +96,9 @@ public static class NetworkCommands
             server.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-        Console.Error.WriteLine($"zsad scp: stopped after {server.AssociationsAccepted} associations");
+        // allocations are the process total (start-up included): compare two runs to get a per-instance figure
+        Console.Error.WriteLine($"zsad scp: stopped after {server.AssociationsAccepted} associations, {server.InstancesStored} instances stored, "
+            + $"{GC.GetTotalAllocatedBytes(precise: true)} bytes allocated, {GC.CollectionCount(0)} gen0/{GC.CollectionCount(2)} gen2 collections");
         return 0;
     }
 
