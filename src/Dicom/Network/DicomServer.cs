@@ -10,6 +10,9 @@ namespace Zsad.Dicom.Network;
 /// contained in it (aborted and logged) and never reaches the listener or the others.</summary>
 public sealed class DicomServer : IAsyncDisposable
 {
+    /// <summary>Connections still negotiating (or being rejected) beyond <see cref="DicomServerOptions.MaxAssociations"/>.</summary>
+    private const int MaxConnectionsBeyondAssociations = 64;
+
     private readonly Func<ReceivedInstance, CancellationToken, ValueTask> _store;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -91,6 +94,13 @@ public sealed class DicomServer : IAsyncDisposable
                 // e.g. EMFILE: back off instead of spinning, keep serving the associations we have
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+            if (_connections.Count >= Options.MaxAssociations + MaxConnectionsBeyondAssociations)
+            {
+                // every connection holds a thread until ARTIM expires: a flood of idle connections must not grow them without bound
+                _logger.LogWarning("closing a connection from {Remote}: {Count} connections already open", socket.RemoteEndPoint, _connections.Count);
+                socket.Dispose();
                 continue;
             }
             socket.NoDelay = true; // small PDUs (responses, RELEASE) would otherwise wait for delayed ACKs
