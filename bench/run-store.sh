@@ -3,10 +3,12 @@
 # 1,000 MR instances (256x256, 16-bit) sent by dcmtk storescu over loopback, 1 and 4 parallel senders;
 # Zsad with and without fsync-before-ack (storescp has no fsync option: it never syncs). TCP_NODELAY=1 for dcmtk,
 # without which Debian's dcmtk stalls ~50 ms per instance on delayed ACKs (see ARCHITECTURE.md).
-# Prints markdown rows: median instances/s over RUNS runs, and the ratio to storescp.
+# Runs are interleaved (run 1 of every configuration, then run 2, ...) so load from other work on the machine
+# spreads over all of them. Prints markdown rows: median instances/s over RUNS runs, the ratio to storescp, and the
+# server's median peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 work=${WORK:-/tmp/zsad-bench-store}
 count=1000
 export TCP_NODELAY=1
@@ -28,8 +30,8 @@ zsad="dotnet src/Zsad/bin/Release/net10.0/zsad.dll"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
-run_once() { # server senders -> seconds
-  local server=$1 senders=$2 port out pid start end
+run_once() { # server senders -> "seconds peak-RSS-KiB"
+  local server=$1 senders=$2 port out pid start end rss
   port=$(free_port); out="$work/out"; rm -rf "$out"; mkdir -p "$out"
   case $server in
     zsad-fsync) $zsad scp --bind 127.0.0.1 --port "$port" --aet BENCH --out "$out" 2>/dev/null & pid=$! ;;
@@ -48,22 +50,35 @@ run_once() { # server senders -> seconds
     wait "${senders_pids[@]}"
   fi
   end=$(date +%s.%N)
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   local stored; stored=$(find "$out" -name '*.dcm' -o -name 'MR.*' | wc -l)
   [[ $stored == "$count" ]] || { echo "$server stored $stored of $count" >&2; exit 1; }
-  awk -v s="$start" -v e="$end" 'BEGIN {printf "%.4f\n", e - s}'
+  awk -v s="$start" -v e="$end" -v r="$rss" 'BEGIN {printf "%.4f %d\n", e - s, r}'
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+declare -A secs rss
+for _ in $(seq "$runs"); do
+  for senders in 1 4; do
+    for server in storescp zsad-nofsync zsad-fsync; do
+      read -r t r < <(run_once "$server" "$senders")
+      [[ -n ${t:-} ]] || exit 1
+      secs[$server,$senders]+="$t "; rss[$server,$senders]+="$r "
+    done
+  done
+done
 declare -A rate
 for senders in 1 4; do
   for server in storescp zsad-nofsync zsad-fsync; do
-    secs=$(for _ in $(seq "$runs"); do run_once "$server" "$senders"; done | median)
-    rate[$server,$senders]=$(awk -v s="$secs" -v n="$count" 'BEGIN {printf "%.0f", n / s}')
+    t=$(tr ' ' '\n' <<<"${secs[$server,$senders]}" | grep . | median)
+    rate[$server,$senders]=$(awk -v s="$t" -v n="$count" 'BEGIN {printf "%.0f", n / s}')
+    echo "$server, $senders sender(s): seconds ${secs[$server,$senders]}; peak RSS KiB ${rss[$server,$senders]}" >&2
   done
   base=${rate[storescp,$senders]}
   for server in zsad-nofsync zsad-fsync; do
-    echo "| C-STORE receive, $senders sender(s), $server | ${rate[$server,$senders]}/s | storescp ${base}/s | $(awk -v a="${rate[$server,$senders]}" -v b="$base" 'BEGIN {printf "%.2f", a / b}')x |"
+    mib=$(tr ' ' '\n' <<<"${rss[$server,$senders]}" | grep . | median | awk '{printf "%.0f", $1 / 1024}')
+    echo "| C-STORE receive, $senders sender(s), $server | ${rate[$server,$senders]}/s | storescp ${base}/s | $(awk -v a="${rate[$server,$senders]}" -v b="$base" 'BEGIN {printf "%.2f", a / b}')x | RSS ${mib} MiB |"
   done
 done

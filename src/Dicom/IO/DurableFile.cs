@@ -1,7 +1,8 @@
 namespace Zsad.Dicom.IO;
 
 /// <summary>Whole-file writes that survive a crash: bytes go to a temporary file beside the target, are flushed to
-/// disk, then renamed over the target, so a reader (or a restart) sees the old file or the new one, never half.
+/// disk, then renamed over the target and the directory is flushed (so the new name is on disk too), so a reader
+/// (or a restart) sees the old file or the new one, never half.
 /// Every store in Zsad writes this way: acknowledged instances, blobs, outbox entries, SEGs, dead letters.</summary>
 public static class DurableFile
 {
@@ -26,6 +27,8 @@ public static class DurableFile
             File.Delete(tmp);
             throw;
         }
+        if (flushToDisk)
+            NativeSync.FlushDirectory(directory); // the rename itself survives a crash only once its directory is flushed
     }
 
     public static void Write(string path, ReadOnlyMemory<byte> bytes, bool flushToDisk = true)

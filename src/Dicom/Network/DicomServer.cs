@@ -10,6 +10,9 @@ namespace Zsad.Dicom.Network;
 /// contained in it (aborted and logged) and never reaches the listener or the others.</summary>
 public sealed class DicomServer : IAsyncDisposable
 {
+    /// <summary>Connections still negotiating (or being rejected) beyond <see cref="DicomServerOptions.MaxAssociations"/>.</summary>
+    private const int MaxConnectionsBeyondAssociations = 64;
+
     private readonly Func<ReceivedInstance, CancellationToken, ValueTask> _store;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -20,6 +23,7 @@ public sealed class DicomServer : IAsyncDisposable
     private int _nextConnection;
     private long _accepted;
     private long _rejected;
+    private long _stored;
 
     /// <param name="store">Called once per received instance; the C-STORE-RSP is sent when it completes. Throw
     /// <see cref="IOException"/> for A700, <see cref="DicomStorageException"/> for a chosen status.</param>
@@ -39,6 +43,8 @@ public sealed class DicomServer : IAsyncDisposable
     public int ActiveAssociations => Volatile.Read(ref _active);
     public long AssociationsAccepted => Interlocked.Read(ref _accepted);
     public long AssociationsRejected => Interlocked.Read(ref _rejected);
+    /// <summary>C-STOREs answered with success (the storage callback completed).</summary>
+    public long InstancesStored => Interlocked.Read(ref _stored);
 
     internal ILogger Logger => _logger;
     internal Func<ReceivedInstance, CancellationToken, ValueTask> Store => _store;
@@ -90,12 +96,40 @@ public sealed class DicomServer : IAsyncDisposable
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
+            if (_connections.Count >= Options.MaxAssociations + MaxConnectionsBeyondAssociations)
+            {
+                // every connection holds a thread until ARTIM expires: a flood of idle connections must not grow them without bound
+                _logger.LogWarning("closing a connection from {Remote}: {Count} connections already open", socket.RemoteEndPoint, _connections.Count);
+                socket.Dispose();
+                continue;
+            }
             socket.NoDelay = true; // small PDUs (responses, RELEASE) would otherwise wait for delayed ACKs
             var id = Interlocked.Increment(ref _nextConnection);
-            var task = Task.Run(() => new ServerAssociation(this, socket, id).RunAsync(ct), CancellationToken.None);
+            var task = RunOnOwnThread(new ServerAssociation(this, socket, id), ct);
             _connections[id] = task;
             _ = task.ContinueWith(t => _connections.TryRemove(id, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Each association gets a thread of its own with blocking I/O (at most a few dozen, bounded by
+    /// MaxAssociations plus the ones being rejected): the profile of the thread-pool version showed its workers
+    /// spinning (sched_yield) and hopping between receive completions, on the cores the senders need.</summary>
+    private static Task RunOnOwnThread(ServerAssociation association, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                association.Run(ct);
+            }
+            finally
+            {
+                done.TrySetResult(); // Run contains every failure of its association
+            }
+        }) { IsBackground = true, Name = "dicom scp association" };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>Counts an association in, or refuses when <see cref="DicomServerOptions.MaxAssociations"/> are busy.</summary>
@@ -113,6 +147,8 @@ public sealed class DicomServer : IAsyncDisposable
     internal void ExitAssociation() => Interlocked.Decrement(ref _active);
 
     internal void CountRejection() => Interlocked.Increment(ref _rejected);
+
+    internal void CountStored() => Interlocked.Increment(ref _stored);
 
     /// <summary>Stops listening and aborts open associations (A-ABORT), waiting up to <paramref name="grace"/>
     /// for them to wind down.</summary>

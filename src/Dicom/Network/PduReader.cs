@@ -87,6 +87,14 @@ public static class PduReader
     public static List<Pdv> ParseDataTransfer(ReadOnlyMemory<byte> body)
     {
         var list = new List<Pdv>(1);
+        ParseDataTransfer(body, list);
+        return list;
+    }
+
+    /// <summary>As <see cref="ParseDataTransfer(ReadOnlyMemory{byte})"/>, into a list the caller reuses (cleared first).</summary>
+    public static void ParseDataTransfer(ReadOnlyMemory<byte> body, List<Pdv> list)
+    {
+        list.Clear();
         var span = body.Span;
         var pos = 0;
         if (span.Length == 0)
@@ -107,7 +115,6 @@ public static class PduReader
             list.Add(new Pdv(id, (control & 1) != 0, (control & 2) != 0, body.Slice(pos + 6, (int)itemLength - 2)));
             pos += 4 + (int)itemLength;
         }
-        return list;
     }
 
     private static AssociationParameters ParseAssociate(ReadOnlySpan<byte> body, bool request)

@@ -37,7 +37,7 @@ public sealed class ReceivedInstance
     public long Part10Length => Part10Header.Length + DatasetBytes.Length;
 
     private byte[]? _header;
-    private byte[] Part10Header => _header ??= Part10.BuildHeader(SopClassUid, SopInstanceUid, TransferSyntax, CallingAE);
+    internal byte[] Part10Header => _header ??= Part10.BuildHeader(SopClassUid, SopInstanceUid, TransferSyntax, CallingAE);
 
     /// <summary>Preamble, "DICM" and the meta group that precede <see cref="DatasetBytes"/> in the Part 10 file.</summary>
     public ReadOnlySpan<byte> Part10HeaderBytes => Part10Header;

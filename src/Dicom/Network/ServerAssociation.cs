@@ -7,7 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace Zsad.Dicom.Network;
 
 /// <summary>The acceptor side of one connection: ARTIM wait for A-ASSOCIATE-RQ, negotiation, then the DIMSE loop
-/// until release, abort, timeout or a protocol error (answered with A-ABORT).</summary>
+/// until release, abort, timeout or a protocol error (answered with A-ABORT). It runs on a thread of its own with
+/// blocking socket I/O (see <see cref="DicomServer"/>): the kernel wakes that thread when data arrives, instead of
+/// each receive completion hopping through the thread pool, whose idle workers spin on cores the senders need.</summary>
 internal sealed class ServerAssociation
 {
     private readonly DicomServer _server;
@@ -28,31 +30,35 @@ internal sealed class ServerAssociation
         _id = $"scp-{id}";
     }
 
-    public async Task RunAsync(CancellationToken ct)
+    public void Run(CancellationToken ct)
     {
         var remote = _socket.RemoteEndPoint as IPEndPoint;
+        // Stopping the server ends the blocking read (it sees end of stream) and the loop then sends A-ABORT.
+        using var stopping = ct.Register(() => _connection?.StopReceiving());
         try
         {
             Stream stream = new NetworkStream(_socket, ownsSocket: false);
             if (_options.Tls is { } tls)
-                stream = await AuthenticateAsync(stream, tls, ct).ConfigureAwait(false);
+                stream = AuthenticateAsync(stream, tls, ct).GetAwaiter().GetResult();
             _connection = new DicomConnection(stream, _socket) { ReceiveMaxPduLength = _options.MaxPduLength };
-            await NegotiateAndServeAsync(remote, ct).ConfigureAwait(false);
+            if (ct.IsCancellationRequested)
+                _connection.StopReceiving(); // stopped before the registration could see the connection
+            NegotiateAndServe(remote, ct);
+        }
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException or SocketException or DicomProtocolException)
+        {
+            _logger.LogInformation("{AssociationId} aborted: server stopping", _id);
+            TryAbort(AbortPdu.ReasonNotSpecified);
         }
         catch (DicomProtocolException ex)
         {
             _logger.LogWarning("{AssociationId} protocol error from {Remote}: {Error}; sending A-ABORT", _id, remote, ex.Message);
-            await TryAbortAsync(ex.AbortReason).ConfigureAwait(false);
+            TryAbort(ex.AbortReason);
         }
         catch (TimeoutException ex)
         {
             _logger.LogWarning("{AssociationId} from {Remote} timed out: {Error}; sending A-ABORT", _id, remote, ex.Message);
-            await TryAbortAsync(AbortPdu.ReasonNotSpecified).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            _logger.LogInformation("{AssociationId} aborted: server stopping", _id);
-            await TryAbortAsync(AbortPdu.ReasonNotSpecified).ConfigureAwait(false);
+            TryAbort(AbortPdu.ReasonNotSpecified);
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or ObjectDisposedException)
         {
@@ -62,12 +68,12 @@ internal sealed class ServerAssociation
         {
             // Contained here: whatever went wrong belongs to this association only.
             _logger.LogError(ex, "{AssociationId} from {Remote} failed", _id, remote);
-            await TryAbortAsync(AbortPdu.ReasonNotSpecified).ConfigureAwait(false);
+            TryAbort(AbortPdu.ReasonNotSpecified);
         }
         finally
         {
             if (_connection is not null)
-                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
             else
                 _socket.Dispose();
         }
@@ -88,14 +94,17 @@ internal sealed class ServerAssociation
         return ssl;
     }
 
-    private async Task NegotiateAndServeAsync(IPEndPoint? remote, CancellationToken ct)
+    private void NegotiateAndServe(IPEndPoint? remote, CancellationToken ct)
     {
         var connection = _connection!;
         AssociateReject? reject;
-        using (var first = await connection.ReadPduAsync(_options.ArtimTimeout, ct).ConfigureAwait(false))
+        using (var first = connection.ReadPdu(_options.ArtimTimeout))
         {
             if (first is null)
+            {
+                ct.ThrowIfCancellationRequested();
                 return; // port probe: connected and closed
+            }
             if (first.Type != PduType.AssociateRequest)
                 throw new DicomProtocolException($"expected A-ASSOCIATE-RQ, got {first.Type}", AbortPdu.ReasonUnexpectedPdu);
             _rq = PduReader.ParseAssociateRequest(first.Body.Span);
@@ -112,19 +121,19 @@ internal sealed class ServerAssociation
         {
             _server.CountRejection();
             _logger.LogWarning("{AssociationId} rejected {CallingAE} -> {CalledAE} from {Remote}: {Reject}", _id, _rq.CallingAE, _rq.CalledAE, remote, rj);
-            await connection.SendPduAsync(PduWriter.AssociateReject(rj), ct).ConfigureAwait(false);
-            await connection.WaitForPeerCloseAsync(_options.ArtimTimeout).ConfigureAwait(false);
+            connection.SendPdu(PduWriter.AssociateReject(rj));
+            connection.WaitForPeerClose(_options.ArtimTimeout);
             return;
         }
         try
         {
             _ac = AssociationNegotiator.Accept(_rq, _options);
             connection.SendMaxPduLength = _rq.MaxPduLength;
-            await connection.SendPduAsync(PduWriter.AssociateAccept(_ac), ct).ConfigureAwait(false);
+            connection.SendPdu(PduWriter.AssociateAccept(_ac));
             _logger.LogInformation("{AssociationId} accepted {CallingAE} -> {CalledAE} from {Remote}: {Accepted}/{Proposed} contexts, peer max PDU {PeerMaxPdu}, implementation {Implementation}",
                 _id, _rq.CallingAE, _rq.CalledAE, remote, _ac.PresentationContexts.Count(pc => pc.IsAccepted), _ac.PresentationContexts.Count,
                 _rq.MaxPduLength, _rq.ImplementationVersionName ?? _rq.ImplementationClassUid);
-            await ServeAsync(ct).ConfigureAwait(false);
+            Serve(ct);
         }
         finally
         {
@@ -132,35 +141,38 @@ internal sealed class ServerAssociation
         }
     }
 
-    private async Task ServeAsync(CancellationToken ct)
+    private void Serve(CancellationToken ct)
     {
         var connection = _connection!;
-        var assembler = new MessageAssembler(_options.MaxDatasetLength);
+        using var assembler = new MessageAssembler(_options.MaxDatasetLength);
+        var pdvs = new List<Pdv>(2);
         while (true)
         {
             var timeout = assembler.InProgress ? _options.DimseTimeout : _options.IdleTimeout;
-            using var pdu = await connection.ReadPduAsync(timeout, ct).ConfigureAwait(false);
+            using var pdu = connection.ReadPdu(timeout);
             if (pdu is null)
             {
+                ct.ThrowIfCancellationRequested();
                 _logger.LogWarning("{AssociationId} peer closed the connection without A-RELEASE", _id);
                 return;
             }
             switch (pdu.Type)
             {
                 case PduType.DataTransfer:
-                    foreach (var pdv in PduReader.ParseDataTransfer(pdu.Body))
+                    PduReader.ParseDataTransfer(pdu.Body, pdvs);
+                    foreach (var pdv in pdvs)
                     {
                         if (_ac!.FindContext(pdv.PresentationContextId) is not { IsAccepted: true })
                             throw new DicomProtocolException($"PDV on presentation context {pdv.PresentationContextId}, which was not accepted");
                         if (assembler.Add(pdv) is { } message)
-                            await HandleAsync(message, ct).ConfigureAwait(false);
+                            Handle(message, ct);
                     }
                     break;
                 case PduType.ReleaseRequest:
                     PduReader.ParseRelease(pdu.Body.Span);
-                    await connection.SendPduAsync(PduWriter.ReleaseResponse(), ct).ConfigureAwait(false);
+                    connection.SendPdu(PduWriter.ReleaseResponse());
                     _logger.LogInformation("{AssociationId} released", _id);
-                    await connection.WaitForPeerCloseAsync(_options.ArtimTimeout).ConfigureAwait(false);
+                    connection.WaitForPeerClose(_options.ArtimTimeout);
                     return;
                 case PduType.Abort:
                     _logger.LogWarning("{AssociationId} aborted by peer: {Abort}", _id, PduReader.ParseAbort(pdu.Body.Span));
@@ -171,37 +183,38 @@ internal sealed class ServerAssociation
         }
     }
 
-    private async Task HandleAsync(DimseMessage message, CancellationToken ct)
+    private void Handle(DimseMessage message, CancellationToken ct)
     {
         var connection = _connection!;
         switch (message.CommandField)
         {
             case DimseCommand.CEchoRequest:
                 var echoId = (ushort)(message.Command.GetInt(DicomTags.MessageID) ?? 0);
-                await connection.SendMessageAsync(message.PresentationContextId, DimseCommand.EchoResponse(echoId, DicomStatus.Success), null, ct).ConfigureAwait(false);
+                connection.SendMessage(message.PresentationContextId, DimseCommand.EchoResponse(echoId, DicomStatus.Success), null);
                 _logger.LogDebug("{AssociationId} C-ECHO answered", _id);
                 break;
             case DimseCommand.CStoreRequest:
-                var response = await StoreAsync(message, ct).ConfigureAwait(false);
-                await connection.SendMessageAsync(message.PresentationContextId, response, null, ct).ConfigureAwait(false);
+                // sent only once the store has completed, i.e. (for a durable store) once the instance is on disk
+                var response = Store(message, ct);
+                connection.SendMessage(message.PresentationContextId, response, null);
                 break;
             case var field when (field & 0x8000) != 0:
                 throw new DicomProtocolException($"unexpected DIMSE response 0x{field:X4} sent to an SCP", AbortPdu.ReasonUnexpectedParameter);
             default:
                 _logger.LogWarning("{AssociationId} unsupported DIMSE command 0x{CommandField:X4}", _id, message.CommandField);
-                await connection.SendMessageAsync(message.PresentationContextId, DimseCommand.UnsupportedResponse(message.Command), null, ct).ConfigureAwait(false);
+                connection.SendMessage(message.PresentationContextId, DimseCommand.UnsupportedResponse(message.Command), null);
                 break;
         }
     }
 
-    private async Task<DicomDataset> StoreAsync(DimseMessage message, CancellationToken ct)
+    private DicomDataset Store(DimseMessage message, CancellationToken ct)
     {
         var command = message.Command;
         var messageId = (ushort)(command.GetInt(DicomTags.MessageID) ?? 0);
         var sopClass = command.GetString(DicomTags.AffectedSOPClassUID) ?? "";
         var sopInstance = command.GetString(DicomTags.AffectedSOPInstanceUID) ?? "";
         var pc = _ac!.FindContext(message.PresentationContextId)!;
-        var (status, comment) = await StoreCoreAsync(message, pc, sopClass, sopInstance, ct).ConfigureAwait(false);
+        var (status, comment) = StoreCore(message, pc, sopClass, sopInstance, ct);
         if (status == DicomStatus.Success)
             _logger.LogDebug("{AssociationId} stored {SopInstanceUid} ({Syntax}, {Length} bytes)", _id, sopInstance, pc.AcceptedTransferSyntax, message.Dataset?.Length);
         else
@@ -209,25 +222,69 @@ internal sealed class ServerAssociation
         return DimseCommand.StoreResponse(messageId, sopClass, sopInstance, status, comment);
     }
 
-    private Task<(ushort Status, string? Comment)> StoreCoreAsync(DimseMessage message, PresentationContext pc, string sopClass, string sopInstance, CancellationToken ct)
+    private (ushort Status, string? Comment) StoreCore(DimseMessage message, PresentationContext pc, string sopClass, string sopInstance, CancellationToken ct)
     {
         if (message.Dataset is null)
             return Task.FromResult<(ushort, string?)>((DicomStatus.CannotUnderstand, "C-STORE-RQ without a dataset"));
         if (sopClass != pc.AbstractSyntax || !_options.SopClasses.Contains(sopClass))
-            return Task.FromResult<(ushort, string?)>((DicomStatus.SopClassNotSupported, $"SOP class {sopClass} not served on context {pc.Id}"));
-        return InboundStore.StoreAsync(message, pc, sopClass, sopInstance, _options.ParseDatasets, _options.MaxDatasetLength,
-            (data, dataset, syntax) => new ReceivedInstance(sopClass, sopInstance, syntax, data, dataset, _rq!.CallingAE, _rq.CalledAE, _connection!.RemoteEndPoint, _id),
-            _server.Store, _logger, _id, ct);
+            return (DicomStatus.SopClassNotSupported, $"SOP class {sopClass} not served on context {pc.Id}");
+        if (!DicomUid.IsValid(sopInstance))
+            return (DicomStatus.CannotUnderstand, "AffectedSOPInstanceUID is not a valid UID");
+
+        var syntax = TransferSyntax.Get(pc.AcceptedTransferSyntax!);
+        DicomDataset? dataset = null;
+        if (_options.ParseDatasets)
+        {
+            try
+            {
+                var plain = syntax.IsDeflated ? Part10.Inflate(data, _options.MaxDatasetLength) : data;
+                dataset = DicomDatasetReader.Read(plain, syntax);
+            }
+            catch (Exception ex) when (ex is DicomFormatException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                return (DicomStatus.CannotUnderstand, "dataset cannot be parsed: " + ex.Message);
+            }
+            var dsClass = dataset.GetString(DicomTags.SOPClassUID);
+            var dsInstance = dataset.GetString(DicomTags.SOPInstanceUID);
+            if (dsClass != sopClass || dsInstance != sopInstance)
+                return (DicomStatus.DataSetDoesNotMatchSopClass, "dataset SOP Class/Instance UID differ from the command");
+        }
+
+        var instance = new ReceivedInstance(sopClass, sopInstance, syntax, data, dataset, _rq!.CallingAE, _rq.CalledAE, _connection!.RemoteEndPoint, _id);
+        try
+        {
+            var stored = _server.Store(instance, ct);
+            if (stored.IsCompletedSuccessfully)
+                stored.GetAwaiter().GetResult();
+            else
+                stored.AsTask().GetAwaiter().GetResult(); // e.g. waiting for the group commit: this thread only
+            _server.CountStored();
+            return (DicomStatus.Success, null);
+        }
+        catch (DicomStorageException ex)
+        {
+            return (ex.Status, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            _logger.LogError(ex, "{AssociationId} storage of {SopInstanceUid} failed", _id, sopInstance);
+            return (DicomStatus.OutOfResources, "storage failed: " + ex.GetType().Name);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _logger.LogError(ex, "{AssociationId} storage of {SopInstanceUid} failed", _id, sopInstance);
+            return (DicomStatus.ProcessingFailure, "storage failed: " + ex.GetType().Name);
+        }
     }
 
-    private async Task TryAbortAsync(byte reason)
+    private void TryAbort(byte reason)
     {
         if (_connection is null)
             return;
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _connection.SendPduAsync(PduWriter.Abort(new AbortPdu(AbortPdu.SourceServiceProvider, reason)), cts.Token).ConfigureAwait(false);
+            _socket.SendTimeout = 2000; // a peer that reads nothing must not hold this thread
+            _connection.SendPdu(PduWriter.Abort(new AbortPdu(AbortPdu.SourceServiceProvider, reason)));
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException or NotSupportedException)
         {

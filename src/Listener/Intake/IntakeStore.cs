@@ -36,7 +36,12 @@ public sealed class IntakeStore
         var directory = DirectoryOf(key);
         var folder = _folders.GetOrAdd(directory, d =>
         {
-            Directory.CreateDirectory(d);
+            if (!Directory.Exists(d))
+            {
+                Directory.CreateDirectory(d);
+                if (_flushToDisk)
+                    NativeSync.FlushDirectory(SeriesRoot); // the new folder's name survives a crash with its files
+            }
             // The key goes down before the first instance, so a rescan can always tell which series a folder holds.
             var keyPath = Path.Combine(d, KeyFile);
             if (!File.Exists(keyPath))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Zsad.Dicom;
+using Zsad.Dicom.IO;
 using Zsad.Dicom.Network;
 
 namespace Zsad.Cli.Commands;
@@ -94,7 +95,12 @@ public static class NetworkCommands
             server.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-        Console.Error.WriteLine($"zsad scp: stopped after {server.AssociationsAccepted} associations");
+        // allocations are the process total (start-up included): compare two runs to get a per-instance figure
+        Console.Error.WriteLine($"zsad scp: stopped after {server.AssociationsAccepted} associations, {server.InstancesStored} instances stored, "
+            + $"{GC.GetTotalAllocatedBytes(precise: true)} bytes allocated, {GC.CollectionCount(0)} gen0/{GC.CollectionCount(2)} gen2 collections");
+        if (GroupCommit.Shared.Statistics is { Batches: > 0 } commits)
+            Console.Error.WriteLine($"zsad scp: {commits.Files} files committed in {commits.Batches} group commits ({(double)commits.Files / commits.Batches:0.00} per commit; "
+                + $"per commit {commits.DataStage.TotalMilliseconds / commits.Batches:0.0} ms flushing data, {commits.NameStage.TotalMilliseconds / commits.Batches:0.0} ms flushing names)");
         return 0;
     }
 

@@ -175,6 +175,35 @@ public sealed class ZsadScpLiveTests
         Assert.True(result.IsStored, result.ToString());
     }
 
+    [Fact]
+    public async Task IdleConnectionFlood_BeyondTheCap_IsClosedAtOnce()
+    {
+        using var dir = new TempDir();
+        await using var server = NetworkFixtures.StartServer(dir.Path, new DicomServerOptions { Port = 0, AETitle = "ZSAD", MaxAssociations = 1 });
+        var idle = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            // 1 association + 64 still negotiating: each of these waits for its A-ASSOCIATE-RQ (ARTIM, 30 s)
+            for (var i = 0; i < 65; i++)
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await s.ConnectAsync("127.0.0.1", server.Port);
+                idle.Add(s);
+            }
+            // accepted in order, so when the server takes the next one these 65 are all open on its side
+            using var extra = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await extra.ConnectAsync("127.0.0.1", server.Port);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var read = await extra.ReceiveAsync(new byte[16], System.Net.Sockets.SocketFlags.None, cts.Token); // 0: closed by the server
+            Assert.Equal(0, read);
+        }
+        finally
+        {
+            foreach (var s in idle)
+                s.Dispose();
+        }
+    }
+
     private sealed class Recorder(Action<StoreResult> action) : IProgress<StoreResult>
     {
         public void Report(StoreResult value) => action(value);
