@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Zsad.Listener.Bus;
@@ -58,6 +59,14 @@ public static partial class ZsadConfiguration
 
     /// <summary>The default of a setting ("Listener:Port"), read from a fresh <see cref="ZsadOptions"/> so the usage
     /// cannot disagree with it; null when it has none.</summary>
+    // Reflection over the options classes only: their public properties are kept for the trimmer here (the
+    // configuration binder's generated code reads them too).
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ZsadOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ZsadOptions.ListenerSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ZsadOptions.InferenceSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ZsadOptions.ReporterSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ZsadOptions.HttpSettings))]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "the properties walked are kept by the DynamicDependency attributes")]
     public static string? DefaultOf(string key)
     {
         object? value = new ZsadOptions();
