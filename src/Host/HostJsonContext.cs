@@ -10,4 +10,5 @@ namespace Zsad.Host;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ReportOutcome))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(Zsad.Host.Replay.ReplayManifest))]
 internal sealed partial class HostJsonContext : JsonSerializerContext;

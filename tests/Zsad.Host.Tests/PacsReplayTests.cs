@@ -47,7 +47,7 @@ public class PacsReplayTests
     }
 
     private static ReplayManifest Manifest(string output)
-        => JsonSerializer.Deserialize<ReplayManifest>(File.ReadAllBytes(ReplayManifest.PathIn(output)), ListenerJson.Options)!;
+        => ReplayManifest.Load(output)!;
 
     private static int SegCount(string output)
         => Directory.Exists(Path.Combine(output, ".zsad", "pacs"))

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Zsad.Dicom.IO;
 
 namespace Zsad.Dicom.Network;
 
@@ -224,8 +225,8 @@ internal sealed class ServerAssociation
 
     private (ushort Status, string? Comment) StoreCore(DimseMessage message, PresentationContext pc, string sopClass, string sopInstance, CancellationToken ct)
     {
-        if (message.Dataset is null)
-            return Task.FromResult<(ushort, string?)>((DicomStatus.CannotUnderstand, "C-STORE-RQ without a dataset"));
+        if (message.Dataset is not { } data)
+            return (DicomStatus.CannotUnderstand, "C-STORE-RQ without a dataset");
         if (sopClass != pc.AbstractSyntax || !_options.SopClasses.Contains(sopClass))
             return (DicomStatus.SopClassNotSupported, $"SOP class {sopClass} not served on context {pc.Id}");
         if (!DicomUid.IsValid(sopInstance))

@@ -29,7 +29,7 @@ public sealed class ReplayManifest
             return null;
         try
         {
-            return JsonSerializer.Deserialize<ReplayManifest>(File.ReadAllBytes(path), ListenerJson.Options)
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), HostJsonContext.Default.ReplayManifest)
                 ?? throw new InvalidDataException($"{path} is empty");
         }
         catch (JsonException ex)
@@ -43,7 +43,7 @@ public sealed class ReplayManifest
         lock (this)
         {
             UpdatedAt = DateTimeOffset.UtcNow;
-            DurableFile.Write(PathIn(output), JsonSerializer.SerializeToUtf8Bytes(this, ListenerJson.Options));
+            DurableFile.Write(PathIn(output), JsonSerializer.SerializeToUtf8Bytes(this, HostJsonContext.Default.ReplayManifest));
         }
     }
 }
