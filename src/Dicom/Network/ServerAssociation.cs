@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
-using Zsad.Dicom.IO;
 
 namespace Zsad.Dicom.Network;
 
@@ -225,57 +224,17 @@ internal sealed class ServerAssociation
 
     private (ushort Status, string? Comment) StoreCore(DimseMessage message, PresentationContext pc, string sopClass, string sopInstance, CancellationToken ct)
     {
-        if (message.Dataset is not { } data)
+        if (message.Dataset is null)
             return (DicomStatus.CannotUnderstand, "C-STORE-RQ without a dataset");
         if (sopClass != pc.AbstractSyntax || !_options.SopClasses.Contains(sopClass))
             return (DicomStatus.SopClassNotSupported, $"SOP class {sopClass} not served on context {pc.Id}");
-        if (!DicomUid.IsValid(sopInstance))
-            return (DicomStatus.CannotUnderstand, "AffectedSOPInstanceUID is not a valid UID");
-
-        var syntax = TransferSyntax.Get(pc.AcceptedTransferSyntax!);
-        DicomDataset? dataset = null;
-        if (_options.ParseDatasets)
-        {
-            try
-            {
-                var plain = syntax.IsDeflated ? Part10.Inflate(data, _options.MaxDatasetLength) : data;
-                dataset = DicomDatasetReader.Read(plain, syntax);
-            }
-            catch (Exception ex) when (ex is DicomFormatException or ArgumentException or InvalidOperationException or OverflowException)
-            {
-                return (DicomStatus.CannotUnderstand, "dataset cannot be parsed: " + ex.Message);
-            }
-            var dsClass = dataset.GetString(DicomTags.SOPClassUID);
-            var dsInstance = dataset.GetString(DicomTags.SOPInstanceUID);
-            if (dsClass != sopClass || dsInstance != sopInstance)
-                return (DicomStatus.DataSetDoesNotMatchSopClass, "dataset SOP Class/Instance UID differ from the command");
-        }
-
-        var instance = new ReceivedInstance(sopClass, sopInstance, syntax, data, dataset, _rq!.CallingAE, _rq.CalledAE, _connection!.RemoteEndPoint, _id);
-        try
-        {
-            var stored = _server.Store(instance, ct);
-            if (stored.IsCompletedSuccessfully)
-                stored.GetAwaiter().GetResult();
-            else
-                stored.AsTask().GetAwaiter().GetResult(); // e.g. waiting for the group commit: this thread only
+        // This association's own thread waits for the store (the group commit included): blocking here is the design.
+        var result = InboundStore.StoreAsync(message, pc, sopClass, sopInstance, _options.ParseDatasets, _options.MaxDatasetLength,
+            (data, dataset, syntax) => new ReceivedInstance(sopClass, sopInstance, syntax, data, dataset, _rq!.CallingAE, _rq.CalledAE, _connection!.RemoteEndPoint, _id),
+            _server.Store, _logger, _id, ct).GetAwaiter().GetResult();
+        if (result.Status == DicomStatus.Success)
             _server.CountStored();
-            return (DicomStatus.Success, null);
-        }
-        catch (DicomStorageException ex)
-        {
-            return (ex.Status, ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OutOfMemoryException or InsufficientExecutionStackException)
-        {
-            _logger.LogError(ex, "{AssociationId} storage of {SopInstanceUid} failed", _id, sopInstance);
-            return (DicomStatus.OutOfResources, "storage failed: " + ex.GetType().Name);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            _logger.LogError(ex, "{AssociationId} storage of {SopInstanceUid} failed", _id, sopInstance);
-            return (DicomStatus.ProcessingFailure, "storage failed: " + ex.GetType().Name);
-        }
+        return result;
     }
 
     private void TryAbort(byte reason)
