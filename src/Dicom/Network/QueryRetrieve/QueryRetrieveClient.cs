@@ -54,7 +54,9 @@ public sealed class QueryRetrieveClient
                 {
                     if (rsp.Dataset is not { } data)
                         throw new DicomProtocolException($"pending C-FIND-RSP to message {messageId} without an identifier", AbortPdu.ReasonUnexpectedParameter);
-                    yield return DicomDatasetReader.Read(data, syntax);
+                    // a copy: the reader keeps slices of the bytes, and the association's pooled buffer is
+                    // overwritten by the next response while the caller may still hold this match
+                    yield return DicomDatasetReader.Read(data.ToArray(), syntax);
                     continue;
                 }
                 finished = true;
