@@ -16,7 +16,7 @@ public static partial class ZsadConfiguration
               [--modality MR,...|any] [--sop-class UID,...|any] [--description REGEX] [--plane axial,coronal,sagittal]
               [--exclude-image-type LOCALIZER,DERIVED,...|none] [--late reprocess|keep]
               [--rabbitmq amqp://...] [--detector NAME] [--normals DIR|phantom] [--prefetch N]
-              [--views axial,coronal,sagittal] [--through-plane-sigma MM]
+              [--views axial,coronal,sagittal] [--through-plane-sigma MM] [--allow-uncalibrated]
               [--dest AE@host:port] [--pacs DIR] [--reports DIR] [--threshold calibrated|T] [--truth DIR]
               [--http-port 8080] [--no-http] [--no-fsync]
               (every setting also from appsettings.json "Zsad" and ZSAD__SECTION__KEY environment variables)
@@ -42,6 +42,7 @@ public static partial class ZsadConfiguration
     private static readonly Dictionary<string, (string Key, string Value)> Switches = new(StringComparer.Ordinal)
     {
         ["no-http"] = ("Http:Enabled", "false"), ["no-fsync"] = ("NoFsync", "true"),
+        ["allow-uncalibrated"] = ("Inference:AllowUncalibrated", "true"),
     };
 
     /// <param name="args">The arguments after `serve`.</param>

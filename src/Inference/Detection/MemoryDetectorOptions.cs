@@ -18,4 +18,7 @@ public sealed record MemoryDetectorOptions
 
     /// <summary>Display scale: a standardised intensity z becomes 128 + z * this (clamped to 0..255).</summary>
     public float GreyPerStd { get; init; } = 40;
+
+    /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
+    public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }
