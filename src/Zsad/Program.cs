@@ -30,7 +30,7 @@ public static class Program
                 ["evaluate", .. var rest] => Evaluate(new CommandArgs(rest)),
                 ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
                 ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
-                ["models", "study", .. var rest] => Study(new CommandArgs(rest)),
+                ["models", "study", .. var rest] => Study(new CommandArgs(rest, "held-out")),
                 ["models", "build-memory", .. var rest] => BuildMemory(new CommandArgs(rest)),
                 ["--version"] => Version(),
                 _ => Usage(),
@@ -58,7 +58,7 @@ public static class Program
         views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"));
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
-        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out);
+        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out, a.Option("fpr"));
 
     private static int Serve(IReadOnlyList<string> args)
     {
@@ -129,6 +129,13 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
+        if (a.Flag("held-out"))
+        {
+            var counts = (a.Option("normals-count") ?? "1,2,4,8").Split(',').Select(t => int.TryParse(t, out var n) && n >= 1 ? n
+                : throw new UsageException($"--normals-count: '{t}' is not a whole number of 1 or more")).ToList();
+            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample", 1), counts, progress: Console.Out));
+            return 0;
+        }
         var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);
         Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample", 1), progress: Console.Out, slicing: slicing));
         return 0;
@@ -183,8 +190,12 @@ public static class Program
               models list                                       built-in detectors and installed bundles
               models study [--downsample N] [--views V,...] [--through-plane-sigma MM]
                                                                 the synthetic detection study of docs/detectors.md
+              models study --held-out [--downsample N] [--normals-count 1,2,4,8]
+                                                                the held-out study (never used to pick settings)
               models build-memory --detector resnet18-memory|BUNDLE_DIR --normals DIR --out OUT_BUNDLE
-                    [--slice-step N] [--max-bank-mb MB]         few-shot memory bank from normal volumes, in a bundle
+                    [--slice-step N] [--max-bank-mb MB] [--fpr 1e-4]
+                                                                few-shot memory bank from normal volumes, in a bundle,
+                                                                calibrated leave-one-out (--fpr: healthy-voxel FP rate)
               (echo/store/scp take --tls-cert F [--tls-key F] [--tls-password P] [--tls-trust F] for DICOM TLS)
             """);
         return 2;

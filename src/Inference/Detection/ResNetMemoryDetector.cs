@@ -118,20 +118,32 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// patch-level <see cref="Calibration"/>, and nothing states a voxel false-positive rate).</summary>
     public VoxelCalibration? Voxel { get; private set; }
 
+    /// <summary>Seconds per stage of the last <see cref="Detect"/>: features (slice preparation, ResNet18, patch
+    /// descriptors), memory search, map (upsampling, smoothing, paste-back, calibration).</summary>
+    public (double Features, double Search, double Map) LastStageSeconds { get; private set; }
+
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
         mask ??= BrainMask.Compute(volume);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var crop = AxialSquareCrop.Create(volume, mask);
         var map = volume.Like<float>();
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
         var slice = new float[mapSlices.PixelCount];
-        foreach (var f in Extract(crop, step: 1))
+        var features = Extract(crop, step: 1);
+        var featureSeconds = clock.Elapsed.TotalSeconds;
+        double search = 0;
+        foreach (var f in features)
         {
+            var searching = System.Diagnostics.Stopwatch.StartNew();
             var dist = _bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
+            search += searching.Elapsed.TotalSeconds;
             RawSlice(dist, crop, slice);
             mapSlices.WriteSlice(f.Slice, slice);
         }
-        return Finish(map, mask);
+        var result = Finish(map, mask);
+        LastStageSeconds = (featureSeconds, search, clock.Elapsed.TotalSeconds - featureSeconds - search);
+        return result;
     }
 
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one, else the patch-level one;
