@@ -30,7 +30,7 @@ public static class Program
                 ["evaluate", .. var rest] => Evaluate(new CommandArgs(rest)),
                 ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
                 ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
-                ["models", "study", .. var rest] => Study(new CommandArgs(rest, "held-out")),
+                ["models", "study", .. var rest] => Study(new CommandArgs(rest, "held-out", "development", "no-pool")),
                 ["models", "build-memory", .. var rest] => BuildMemory(new CommandArgs(rest)),
                 ["--version"] => Version(),
                 _ => Usage(),
@@ -129,11 +129,13 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
-        if (a.Flag("held-out"))
+        if (a.Flag("held-out") || a.Flag("development"))
         {
             var counts = (a.Option("normals-count") ?? "1,2,4,8").Split(',').Select(t => int.TryParse(t, out var n) && n >= 1 ? n
                 : throw new UsageException($"--normals-count: '{t}' is not a whole number of 1 or more")).ToList();
-            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample", 1), counts, progress: Console.Out));
+            var options = new Zsad.Inference.Detection.MemoryDetectorOptions { PoolStage2 = !a.Flag("no-pool") };
+            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample", 1), counts, progress: Console.Out,
+                development: a.Flag("development"), options: options));
             return 0;
         }
         var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);
@@ -190,8 +192,9 @@ public static class Program
               models list                                       built-in detectors and installed bundles
               models study [--downsample N] [--views V,...] [--through-plane-sigma MM]
                                                                 the synthetic detection study of docs/detectors.md
-              models study --held-out [--downsample N] [--normals-count 1,2,4,8]
-                                                                the held-out study (never used to pick settings)
+              models study --held-out|--development [--downsample N] [--normals-count 1,2,4,8] [--no-pool]
+                                                                the held-out study (never used to pick settings), or its
+                                                                lesion layout on the development generator
               models build-memory --detector resnet18-memory|BUNDLE_DIR --normals DIR --out OUT_BUNDLE
                     [--slice-step N] [--max-bank-mb MB] [--fpr 1e-4]
                                                                 few-shot memory bank from normal volumes, in a bundle,

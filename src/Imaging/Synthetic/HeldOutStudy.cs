@@ -30,14 +30,20 @@ public static class HeldOutStudy
         => Enumerable.Range(0, count).Select(n => TemplateBrain.Apply(template, Transform(700 + n))).ToList();
 
     /// <summary>Test volumes: seeds 500 + n, lesions cycling through the diameters and kinds.</summary>
-    public static IReadOnlyList<Case> Cases(Volume<float> template)
+    public static IReadOnlyList<Case> Cases(Volume<float> template) => Cases(template, n => Transform(500 + n), lesionSeed: 5000, "heldout");
+
+    /// <summary>The same lesion layout on the development generator (<see cref="TemplateStudy.TestTransform"/>, other
+    /// lesion seeds): where small-lesion settings may be tried without touching the held-out study.</summary>
+    public static IReadOnlyList<Case> DevelopmentCases(Volume<float> template) => Cases(template, TemplateStudy.TestTransform, lesionSeed: 9000, "development");
+
+    private static IReadOnlyList<Case> Cases(Volume<float> template, Func<int, BrainTransform> transform, int lesionSeed, string prefix)
     {
         var kinds = new[] { LesionKind.Bright, LesionKind.Dark, LesionKind.Texture };
         var cases = new List<Case>();
         var lesionIndex = 0;
         for (var c = 0; c < LesionCounts.Count; c++)
         {
-            var image = TemplateBrain.Apply(template, Transform(500 + c));
+            var image = TemplateBrain.Apply(template, transform(c));
             var brain = BrainMask.NonZero(image);
             var truth = image.Like<byte>();
             var lesions = new List<Lesion>();
@@ -46,7 +52,7 @@ public static class HeldOutStudy
                 var diameter = DiametersMm[lesionIndex % DiametersMm.Count];
                 var kind = kinds[(lesionIndex / DiametersMm.Count + lesionIndex) % kinds.Length];
                 var cortical = lesionIndex % 3 == 2;
-                var (withLesion, mask) = LesionInserter.Insert(image, brain, kind, diameter / 2, seed: 5000 + lesionIndex, cortical, truth);
+                var (withLesion, mask) = LesionInserter.Insert(image, brain, kind, diameter / 2, seed: lesionSeed + lesionIndex, cortical, truth);
                 if (!mask.Data.AsSpan().ContainsAnyExcept((byte)0))
                     continue; // smaller than one voxel on a coarse grid: nothing to find
                 image = withLesion;
@@ -54,7 +60,7 @@ public static class HeldOutStudy
                     truth.Data[v] |= mask.Data[v];
                 lesions.Add(new Lesion(mask, kind, diameter, cortical));
             }
-            cases.Add(new Case($"heldout-{c}", image, brain, truth, lesions));
+            cases.Add(new Case($"{prefix}-{c}", image, brain, truth, lesions));
         }
         return cases;
     }

@@ -9,11 +9,13 @@ public static class PatchFeatureBuilder
 {
     private const int G2 = 28, C2 = 128, G3 = 14, C3 = 256, Half = 128;
 
-    public static float[] Build(ReadOnlySpan<float> stage2, ReadOnlySpan<float> stage3)
+    /// <param name="poolStage2">Average stage 2 over 3 x 3 cells (PatchCore's local context); off keeps each stride-8
+    /// cell's own feature, so a lesion of one cell is not diluted ninefold.</param>
+    public static float[] Build(ReadOnlySpan<float> stage2, ReadOnlySpan<float> stage3, bool poolStage2 = true)
     {
         if (stage2.Length != C2 * G2 * G2 || stage3.Length != C3 * G3 * G3)
             throw new ArgumentException("unexpected stage tensor sizes");
-        var pooled2 = Pool3x3(stage2, C2, G2);
+        var pooled2 = poolStage2 ? Pool3x3(stage2, C2, G2) : stage2.ToArray();
         var pooled3 = Pool3x3(stage3, C3, G3);
         var folded3 = new float[Half * G3 * G3];
         const int plane3 = G3 * G3;

@@ -204,7 +204,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var stage3 = outputs[_backbone.StageOutputIndex[2]];
             for (var b = 0; b < pending.Count; b++)
             {
-                var features = PatchFeatureBuilder.Build(stage2.AsSpan(b * 128 * 28 * 28, 128 * 28 * 28), stage3.AsSpan(b * 256 * 14 * 14, 256 * 14 * 14));
+                var features = PatchFeatureBuilder.Build(stage2.AsSpan(b * 128 * 28 * 28, 128 * 28 * 28), stage3.AsSpan(b * 256 * 14 * 14, 256 * 14 * 14), Options.PoolStage2);
                 result.Add(new SliceFeatures(pending[b].Slice, crop.NormalizedHeight(pending[b].Slice), features, pending[b].Brain));
             }
             pending.Clear();

@@ -91,6 +91,7 @@ public static class FeatureMemoryBundle
                 HeightWindow = options.HeightWindow,
                 PositionRadius = options.PositionRadius,
                 GreyPerStd = options.GreyPerStd,
+                PoolStage2 = options.PoolStage2,
                 FalsePositiveRate = detector.Voxel?.FalsePositiveRate,
                 VoxelMedian = detector.Voxel?.Median,
                 VoxelThreshold = detector.Voxel?.Threshold,
@@ -124,6 +125,7 @@ public static class FeatureMemoryBundle
             PositionRadius = Need(section.PositionRadius, "positionRadius"),
             GreyPerStd = (float)Need(section.GreyPerStd, "greyPerStd"),
             SmoothingSigma = m.SmoothingSigma ?? 0,
+            PoolStage2 = section.PoolStage2 ?? true,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));

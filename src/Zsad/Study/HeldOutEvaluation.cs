@@ -18,10 +18,12 @@ public static class HeldOutEvaluation
         IReadOnlyList<(string Case, int Lesions, double Dice, double ImageScore, double? PValue, double Flagged, double Seconds)> PerCase,
         (double Features, double Search, double Map) MeanStageSeconds);
 
-    public static Scores Evaluate(Volume<float> template, int normalCount, IReadOnlyList<HeldOutStudy.Case> cases, TextWriter? progress = null)
+    public static Scores Evaluate(IReadOnlyList<Volume<float>> normals, IReadOnlyList<HeldOutStudy.Case> cases, TextWriter? progress = null,
+        MemoryDetectorOptions? options = null)
     {
+        var normalCount = normals.Count;
         var clock = Stopwatch.StartNew();
-        using var detector = ResNetMemoryDetector.Build(HeldOutStudy.Normals(template, normalCount));
+        using var detector = ResNetMemoryDetector.Build(normals, options: options);
         var build = clock.Elapsed.TotalSeconds;
         progress?.WriteLine($"{normalCount} normals: bank and calibration in {build:F0} s; {detector.Voxel}");
         var pooled = new VoxelScores();
@@ -89,20 +91,26 @@ public static class HeldOutEvaluation
 
     private const float SegmentationLevel = 0.5f;
 
-    public static string Run(int downsample, IReadOnlyList<int> normalCounts, string? templatePath = null, TextWriter? progress = null)
+    /// <param name="development">Run on the development generator (TemplateStudy's transforms and its 3 references)
+    /// instead: for trying settings; the held-out study stays untouched.</param>
+    public static string Run(int downsample, IReadOnlyList<int> normalCounts, string? templatePath = null, TextWriter? progress = null,
+        bool development = false, MemoryDetectorOptions? options = null)
     {
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(templatePath), downsample);
-        var cases = HeldOutStudy.Cases(template);
+        var cases = development ? HeldOutStudy.DevelopmentCases(template) : HeldOutStudy.Cases(template);
+        if (development)
+            normalCounts = [TemplateStudy.ReferenceTransforms.Count];
         progress?.WriteLine($"held-out study: template {template}; {cases.Count} test volumes, {cases.Sum(c => c.Lesions.Count)} lesions");
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"Held-out study: template {template}; {cases.Count} test volumes ({cases.Count(c => c.Lesions.Count == 0)} lesion-free), {cases.Sum(c => c.Lesions.Count)} lesions; resnet18-memory defaults, decision level = calibrated 0.5 (FPR {VoxelCalibration.DefaultFalsePositiveRate:G3} per healthy voxel).");
+        sb.AppendLine(ci, $"{(development ? "DEVELOPMENT (small-lesion layout on the development generator)" : "Held-out")} study, {options ?? new MemoryDetectorOptions()}: template {template}; {cases.Count} test volumes ({cases.Count(c => c.Lesions.Count == 0)} lesion-free), {cases.Sum(c => c.Lesions.Count)} lesions; resnet18-memory defaults, decision level = calibrated 0.5 (FPR {VoxelCalibration.DefaultFalsePositiveRate:G3} per healthy voxel).");
         sb.AppendLine();
         sb.AppendLine("| site normals | voxel AUROC | F1-max (at) | Dice@cal mean ± std | lesion sens. " + string.Join(" / ", HeldOutStudy.DiametersMm.Select(d => d.ToString(ci) + " mm")) + " | sens. ≥ 5 mm | cortical | healthy voxels flagged | image AUROC | build s | s/volume (features / search / map) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var count in normalCounts)
         {
-            var s = Evaluate(template, count, cases, progress);
+            var normals = development ? TemplateStudy.References(template) : HeldOutStudy.Normals(template, count);
+            var s = Evaluate(normals, cases, progress, options);
             var big = s.ByDiameter.Where(kv => kv.Key >= 5).Aggregate((Found: 0, Total: 0), (a, kv) => (a.Found + kv.Value.Found, a.Total + kv.Value.Total));
             var perVolume = s.PerCase.Average(p => p.Seconds);
             sb.AppendLine(ci, $"| {count} | {s.VoxelAuroc:F4} | {s.F1Max:F3} ({s.F1MaxThreshold:F2}) | {s.MeanDice:F3} ± {s.StdDice:F3} | {string.Join(" / ", s.ByDiameter.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value.Found}/{kv.Value.Total}"))} | {big.Found}/{big.Total} | {s.Cortical.Found}/{s.Cortical.Total} | {s.HealthyFlagged:P4} | {s.ImageAuroc:F3} | {s.BuildSeconds:F0} | {perVolume:F1} ({s.MeanStageSeconds.Features:F1} / {s.MeanStageSeconds.Search:F1} / {s.MeanStageSeconds.Map:F1}) |");
