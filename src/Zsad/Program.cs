@@ -30,7 +30,7 @@ public static class Program
                 ["evaluate", .. var rest] => Evaluate(new CommandArgs(rest)),
                 ["export", .. var rest] => Export(new CommandArgs(rest, "retry")),
                 ["models", "list", ..] => Zsad.Inference.Cli.ModelsCommandHandler.List(Console.Out),
-                ["models", "study", .. var rest] => Study(new CommandArgs(rest, "held-out", "development", "no-pool")),
+                ["models", "study", .. var rest] => Study(new CommandArgs(rest, "held-out", "development", "no-pool", "pool")),
                 ["models", "build-memory", .. var rest] => BuildMemory(new CommandArgs(rest)),
                 ["--version"] => Version(),
                 _ => Usage(),
@@ -133,7 +133,12 @@ public static class Program
         {
             var counts = (a.Option("normals-count") ?? "1,2,4,8").Split(',').Select(t => int.TryParse(t, out var n) && n >= 1 ? n
                 : throw new UsageException($"--normals-count: '{t}' is not a whole number of 1 or more")).ToList();
-            var options = new Zsad.Inference.Detection.MemoryDetectorOptions { PoolStage2 = !a.Flag("no-pool") };
+            var options = new Zsad.Inference.Detection.MemoryDetectorOptions();
+            options = options with
+            {
+                PoolStage2 = a.Flag("no-pool") ? false : a.Flag("pool") || options.PoolStage2,
+                SmoothingSigma = a.Option("smoothing-sigma") is { } sigma ? double.Parse(sigma, System.Globalization.CultureInfo.InvariantCulture) : options.SmoothingSigma,
+            };
             Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample", 1), counts, progress: Console.Out,
                 development: a.Flag("development"), options: options));
             return 0;
@@ -192,7 +197,7 @@ public static class Program
               models list                                       built-in detectors and installed bundles
               models study [--downsample N] [--views V,...] [--through-plane-sigma MM]
                                                                 the synthetic detection study of docs/detectors.md
-              models study --held-out|--development [--downsample N] [--normals-count 1,2,4,8] [--no-pool]
+              models study --held-out|--development [--downsample N] [--normals-count 1,2,4,8] [--pool|--no-pool] [--smoothing-sigma PX]
                                                                 the held-out study (never used to pick settings), or its
                                                                 lesion layout on the development generator
               models build-memory --detector resnet18-memory|BUNDLE_DIR --normals DIR --out OUT_BUNDLE
