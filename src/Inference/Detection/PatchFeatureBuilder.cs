@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Zsad.Inference.Detection;
 
 /// <summary>PatchCore-style patch descriptors from ResNet18 stages 2 (128 x 28 x 28, stride 8) and 3 (256 x 14 x 14,
-/// stride 16): each stage 3 x 3 average-pooled (local context), stage 3 bilinearly upsampled to 28 x 28 and folded
+/// stride 16): stage 3 (and stage 2 when asked) 3 x 3 average-pooled (local context), stage 3 bilinearly upsampled to 28 x 28 and folded
 /// to 128 channels by averaging channel pairs; each half L2-normalised so neither stage dominates the distance.</summary>
 public static class PatchFeatureBuilder
 {
