@@ -175,21 +175,21 @@ public sealed class ZsadService : IAsyncDisposable
     {
         var settings = _options.Inference;
         var logger = _loggers.CreateLogger<InferenceWorker>();
-        IAnomalyDetector detector;
-        string references;
+        LoadedDetector loaded;
         if (settings.Normals == ZsadOptions.InferenceSettings.PhantomNormals)
         {
-            references = "PHANTOM references (lesion-free synthetic brains): fine for synthetic studies, meaningless for real scans";
             var normals = DetectorCatalog.PhantomNormals();
             if (!DetectorCatalog.BuiltIn.Contains(settings.Detector))
                 throw new ZsadConfigurationException("Zsad:Inference:Normals", $"'phantom' references suit the built-in detectors only, not '{settings.Detector}'");
-            detector = DetectorCatalog.FromNormals(settings.Detector, normals, SlicingOptions.Resolve(settings.Views, Sigma(settings), null, null), logger);
+            var built = DetectorCatalog.FromNormals(settings.Detector, normals, SlicingOptions.Resolve(settings.Views, Sigma(settings), null, null), logger);
+            loaded = new LoadedDetector(built, ReferenceTrust.For(built, siteNormals: false,
+                "PHANTOM references (lesion-free synthetic brains): fine for synthetic studies, meaningless for real scans"));
         }
         else
         {
             try
             {
-                detector = DetectorCatalog.Create(settings.Detector, string.IsNullOrWhiteSpace(settings.Normals) ? null : settings.Normals, out references, logger,
+                loaded = DetectorCatalog.Load(settings.Detector, string.IsNullOrWhiteSpace(settings.Normals) ? null : settings.Normals, logger,
                     settings.Views, Sigma(settings));
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException or FileNotFoundException)
@@ -197,7 +197,12 @@ public sealed class ZsadService : IAsyncDisposable
                 throw new ZsadConfigurationException("Zsad:Inference:Detector", ex.Message);
             }
         }
-        var worker = new InferenceWorker(Blobs, detector, references, Metrics, logger, HoldPoint.FromEnvironment());
+        var (detector, references) = (loaded.Detector, loaded.Trust.References);
+        var worker = new InferenceWorker(Blobs, detector, loaded.Trust, Metrics, logger, HoldPoint.FromEnvironment(), settings.AllowUncalibrated);
+        if (loaded.Trust.Warning is { } warning)
+            _logger.LogWarning("{Warning}; {Consequence}", warning, settings.AllowUncalibrated
+                ? "Inference:AllowUncalibrated is set: BINARY SEGs are sent anyway, marked uncalibrated"
+                : "no BINARY SEG is sent (set Inference:AllowUncalibrated / --allow-uncalibrated to send them anyway), /health reports degraded");
         if (worker.FallbackReason is { } reason)
             _logger.LogWarning("inference runs on {Provider}: {Reason}", worker.Provider, reason);
         _logger.LogInformation("inference: detector {Detector} on {Provider}; references: {References}", detector.Name, worker.Provider, references);

@@ -90,6 +90,7 @@ public static class Program
             Opt("detector", "NAME|BUNDLE_DIR", "detector", Zsad.Inference.Detection.DetectorCatalog.DefaultDetector),
             Opt("normals", "DIR|phantom", "normal reference volumes (default: the catalogue's search)"),
             Opt("threshold", "calibrated|T", "segmentation threshold", "calibrated"),
+            Switch("allow-uncalibrated", "send BINARY SEGs even when the detector's references are not the site's normals"),
             Opt("aet", "AE", "with --pacs: our calling AE (also the listener's AE with C-GET)", "ZSAD"),
             Switch("get", "with --pacs: retrieve by C-GET on the query association (the default)"),
             Opt("move-to", "AE", "with --pacs: retrieve by C-MOVE to this AE (the replay's own listener)"),
@@ -174,6 +175,12 @@ public static class Program
             Opt("downsample", "N", "downsampling factor of the volumes", "1"),
             Opt("views", "axial,coronal,sagittal", "slice planes, maps averaged (default: axial)"),
             Opt("through-plane-sigma", "MM", "Gaussian sigma across slices of the map (default: none)"),
+            Switch("held-out", "the held-out study instead (other generator settings, never used to pick settings)"),
+            Switch("development", "the held-out study's lesion layout on the development generator"),
+            Opt("normals-count", "N,...", "with --held-out/--development: numbers of site normals compared", "1,2,4,8"),
+            Switch("pool", "with --held-out/--development: stage-2 pooling of the memory features on"),
+            Switch("no-pool", "with --held-out/--development: stage-2 pooling off"),
+            Opt("smoothing-sigma", "PX", "with --held-out/--development: Gaussian sigma of the slice maps (default: the detector's)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
         [
@@ -182,6 +189,8 @@ public static class Program
             Req("out", "OUT_BUNDLE", "the bundle to write"),
             Opt("slice-step", "N", "every Nth slice of the normals (default: the detector's)"),
             Opt("max-bank-mb", "MB", "largest bank, in MiB", Invariant(Zsad.Inference.Memory.MemoryBankBuilder.DefaultMaxBankBytes >> 20)),
+            Opt("fpr", "RATE", "false-positive rate per healthy voxel at the calibrated threshold (leave-one-normal-out)",
+                Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().FalsePositiveRate)),
         ], BuildMemory),
     ];
 
@@ -216,7 +225,7 @@ public static class Program
         views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"), provider: a.Option("provider"));
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
-        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out);
+        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out, a.Option("fpr"));
 
     private static int Serve(CommandArgs a)
     {
@@ -261,7 +270,7 @@ public static class Program
         using var loggers = Logging.Create();
         var summary = Zsad.Host.Replay.ReplayRunner.RunAsync(new Zsad.Host.Replay.ReplayOptions(
             a.RequiredOption("input"), a.RequiredOption("out"), a.RequiredOption("detector"),
-            a.Option("normals"), a.RequiredOption("threshold")), loggers, Console.Out).GetAwaiter().GetResult();
+            a.Option("normals"), a.RequiredOption("threshold")) { AllowUncalibrated = a.Flag("allow-uncalibrated") }, loggers, Console.Out).GetAwaiter().GetResult();
         Console.Out.WriteLine($"replay: {summary.Cases} case(s), {summary.Processed} processed, {summary.Skipped} done before, {summary.Failed.Count} failed");
         foreach (var f in summary.Failed)
             Console.Out.WriteLine($"  FAILED {f}");
@@ -289,6 +298,7 @@ public static class Program
                 Output = a.RequiredOption("out"),
                 Detector = a.Option("detector") ?? Zsad.Inference.Detection.DetectorCatalog.DefaultDetector,
                 Normals = a.Option("normals"),
+                AllowUncalibrated = a.Flag("allow-uncalibrated"),
                 Threshold = a.Option("threshold") ?? "calibrated",
                 CallingAE = calling,
                 MoveTo = a.Option("move-to"),
@@ -358,6 +368,20 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
+        if (a.Flag("held-out") || a.Flag("development"))
+        {
+            var counts = a.RequiredOption("normals-count").Split(',').Select(t => int.TryParse(t, out var n) && n >= 1 ? n
+                : throw new UsageException($"--normals-count: '{t}' is not a whole number of 1 or more")).ToList();
+            var options = new Zsad.Inference.Detection.MemoryDetectorOptions();
+            options = options with
+            {
+                PoolStage2 = a.Flag("no-pool") ? false : a.Flag("pool") || options.PoolStage2,
+                SmoothingSigma = a.Option("smoothing-sigma") is not null ? a.NumberOption("smoothing-sigma") : options.SmoothingSigma,
+            };
+            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, progress: Console.Out,
+                development: a.Flag("development"), options: options));
+            return 0;
+        }
         var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);
         Console.Out.WriteLine(Zsad.Cli.Study.DetectionStudy.Run(downsample: a.IntOption("downsample"), progress: Console.Out, slicing: slicing));
         return 0;

@@ -17,7 +17,7 @@ public partial class CompetingConsumersTests
         var a = SyntheticSeries.Write(dir.Path, "COMPETE-A", seed: 31);
         var b = SyntheticSeries.Write(dir.Path, "COMPETE-B", seed: 32);
         string[] common = ["--data", data, "--rabbitmq", vhost.Uri, "--http-port", "0", "--quiet-s", "1"];
-        string[] inferenceArgs = ["--role", "inference", "--detector", "intensity-baseline", "--normals", "phantom", "--prefetch", "1", .. common];
+        string[] inferenceArgs = ["--role", "inference", "--detector", "intensity-baseline", "--normals", "phantom", "--allow-uncalibrated", "--prefetch", "1", .. common];
         using var front = ZsadProcess.Start(["--role", "listener,reporter", "--port", "0", .. common]);
         using var first = ZsadProcess.Start(inferenceArgs);
         using var second = ZsadProcess.Start(inferenceArgs);

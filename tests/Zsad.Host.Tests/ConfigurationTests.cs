@@ -68,6 +68,15 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void AllowUncalibrated_IsOffByDefault_AndSetByFlagOrEnvironment()
+    {
+        using var dir = new TempDir();
+        Assert.False(ZsadConfiguration.Load([], Env(), dir.Path).Inference.AllowUncalibrated);
+        Assert.True(ZsadConfiguration.Load(["--allow-uncalibrated"], Env(), dir.Path).Inference.AllowUncalibrated);
+        Assert.True(ZsadConfiguration.Load([], Env(("ZSAD__INFERENCE__ALLOWUNCALIBRATED", "true")), dir.Path).Inference.AllowUncalibrated);
+    }
+
+    [Fact]
     public void ListenerFilterDefaults_AreTheListenersDefaults()
     {
         using var dir = new TempDir();

@@ -35,7 +35,7 @@ public class EndToEndTests
         var data = dir.Sub("data");
         string[] broker = ["--rabbitmq", vhost.Uri, "--http-port", "0"];
         using var listener = ZsadProcess.Start(["--role", "listener", "--data", data, "--port", "0", "--quiet-s", "1", .. broker]);
-        using var inference = ZsadProcess.Start(["--role", "inference", "--data", data, "--detector", Detector, "--normals", "phantom", "--prefetch", "2", .. broker]);
+        using var inference = ZsadProcess.Start(["--role", "inference", "--data", data, "--detector", Detector, "--normals", "phantom", "--allow-uncalibrated", "--prefetch", "2", .. broker]);
         using var reporter = ZsadProcess.Start(["--role", "reporter", .. Common(data, orthanc, series), .. broker]);
         await RunFlowAsync(dir, orthanc, series, data, listener.DicomPort!.Value, [listener, inference, reporter], reporter, inference);
     }
@@ -46,7 +46,7 @@ public class EndToEndTests
 
     private static string[] Common(string data, OrthancPeer orthanc, SyntheticSeries series) =>
     [
-        "--data", data, "--quiet-s", "1", "--detector", Detector, "--normals", "phantom",
+        "--data", data, "--quiet-s", "1", "--detector", Detector, "--normals", "phantom", "--allow-uncalibrated",
         "--dest", $"{orthanc.AETitle}@127.0.0.1:{orthanc.DicomPort.ToString(CultureInfo.InvariantCulture)}", "--truth", series.TruthDirectory,
     ];
 

@@ -10,15 +10,63 @@ namespace Zsad.Host.Tests;
 /// Prometheus text.</summary>
 public class HealthTests
 {
-    private static ZsadOptions Embedded(TempDir dir, string detector = "intensity-baseline", string role = "all", string? broker = null) => new()
+    private static ZsadOptions Embedded(TempDir dir, string detector = "intensity-baseline", string role = "all", string? broker = null,
+        string normals = ZsadOptions.InferenceSettings.PhantomNormals) => new()
     {
         DataDirectory = dir.Path,
         Role = role,
         RabbitMq = broker,
         Listener = new ZsadOptions.ListenerSettings { Port = 0 },
-        Inference = new ZsadOptions.InferenceSettings { Detector = detector, Normals = ZsadOptions.InferenceSettings.PhantomNormals },
+        Inference = new ZsadOptions.InferenceSettings { Detector = detector, Normals = normals },
         Http = new ZsadOptions.HttpSettings { Port = 0 },
     };
+
+    /// <summary>A folder the operator marks normal (here lesion-free phantoms written as NIfTI): the site's normals.</summary>
+    private static string SiteNormals(TempDir dir)
+    {
+        var normals = dir.Sub("site-normals");
+        var volumes = Zsad.Inference.Detection.DetectorCatalog.PhantomNormals(3);
+        for (var v = 0; v < volumes.Count; v++)
+            Zsad.Imaging.Nifti.NiftiWriter.Write(volumes[v], Path.Combine(normals, $"normal{v}.nii.gz"));
+        return normals;
+    }
+
+    private static async Task<JsonElement> WaitReady(ZsadService service)
+        => (await Wait.ForAsync(async () =>
+        {
+            var h = await GetHealth(service);
+            return h.Status == HttpStatusCode.OK ? Tuple.Create(h.Body) : null;
+        }, TimeSpan.FromSeconds(60), () => "the embedded service never became ready")).Item1;
+
+    [Fact]
+    public async Task PhantomReferences_ReportDegraded_With200_AndSayNoSegIsSent()
+    {
+        using var dir = new TempDir();
+        await using var service = new ZsadService(Embedded(dir, detector: "resnet18-memory"));
+        await service.StartAsync();
+        var body = await WaitReady(service);
+        Assert.Equal("Degraded", body.GetProperty("status").GetString());
+        Assert.True(body.GetProperty("ready").GetBoolean());
+        var calibration = body.GetProperty("checks").GetProperty("calibration");
+        Assert.True(calibration.GetProperty("degraded").GetBoolean());
+        Assert.Equal("uncalibrated: no BINARY SEG is sent", calibration.GetProperty("description").GetString());
+        Assert.StartsWith("UNCALIBRATED: the references are not this site's normal scans (PHANTOM", calibration.GetProperty("detail").GetString());
+        Assert.Contains("zsad models build-memory", calibration.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task SiteNormals_CalibrateTheDetector_AndHealthIsHealthy()
+    {
+        using var dir = new TempDir();
+        await using var service = new ZsadService(Embedded(dir, detector: "resnet18-memory", normals: SiteNormals(dir)));
+        await service.StartAsync();
+        var body = await WaitReady(service);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        var calibration = body.GetProperty("checks").GetProperty("calibration");
+        Assert.False(calibration.GetProperty("degraded").GetBoolean());
+        Assert.StartsWith("calibrated on site normals: decision level 0.5 = 0.0001 false positives per healthy brain voxel (held out over 3 normal volumes)",
+            calibration.GetProperty("description").GetString());
+    }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> GetHealth(ZsadService service)
     {
@@ -31,14 +79,9 @@ public class HealthTests
     public async Task EmbeddedService_IsReady_WithBrokerStorageAndProvider()
     {
         using var dir = new TempDir();
-        await using var service = new ZsadService(Embedded(dir, detector: "resnet18-memory"));
+        await using var service = new ZsadService(Embedded(dir, detector: "resnet18-memory", normals: SiteNormals(dir)));
         await service.StartAsync();
-        var (status, body) = (await Wait.ForAsync(async () =>
-        {
-            var h = await GetHealth(service);
-            return h.Status == HttpStatusCode.OK ? Tuple.Create(h.Status, h.Body) : null;
-        }, TimeSpan.FromSeconds(20), () => "the embedded service never became ready")).ToValueTuple();
-        Assert.Equal(HttpStatusCode.OK, status);
+        var body = await WaitReady(service);
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
         Assert.True(body.GetProperty("live").GetBoolean());
         Assert.Equal("all", body.GetProperty("roles").GetString());

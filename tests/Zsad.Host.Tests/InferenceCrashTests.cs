@@ -26,7 +26,7 @@ public class InferenceCrashTests
         var data = dir.Sub("data");
         var holdDirectory = dir.Sub("hold");
         string[] broker = ["--data", data, "--rabbitmq", vhost.Uri, "--http-port", "0"];
-        string[] inferenceArgs = ["--role", "inference", "--detector", Detector, "--normals", "phantom", "--prefetch", "1", .. broker];
+        string[] inferenceArgs = ["--role", "inference", "--detector", Detector, "--normals", "phantom", "--allow-uncalibrated", "--prefetch", "1", .. broker];
         using var listener = ZsadProcess.Start(["--role", "listener", "--port", "0", "--quiet-s", "1", .. broker]);
         using var reporter = ZsadProcess.Start(["--role", "reporter", "--dest", $"{orthanc.AETitle}@127.0.0.1:{orthanc.DicomPort.ToString(CultureInfo.InvariantCulture)}", .. broker]);
         using var doomed = ZsadProcess.Start(inferenceArgs, new Dictionary<string, string>

@@ -35,7 +35,7 @@ public sealed class LoadWhileInferenceTests
         var earlier = SyntheticSeries.Write(dir.Path, "LOAD-EARLIER", seed: 50);
         var load = Enumerable.Range(0, associations).Select(i => SyntheticSeries.Write(dir.Path, $"LOAD-{i}", seed: 60 + i, slices: perAssociation)).ToList();
         using var zsad = ZsadProcess.Start(["--data", data, "--rabbitmq", "", "--port", "0", "--http-port", "0", "--quiet-s", "2",
-                "--detector", Detector, "--normals", "phantom", .. fsync ? Array.Empty<string>() : ["--no-fsync"]],
+                "--detector", Detector, "--normals", "phantom", "--allow-uncalibrated", .. fsync ? Array.Empty<string>() : ["--no-fsync"]],
             new Dictionary<string, string> { [HoldPoint.PointVariable] = HoldPoint.MapComputed, [HoldPoint.DirectoryVariable] = hold });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await Wait.ForAsync(async () => (await http.GetAsync($"http://127.0.0.1:{zsad.HttpPort}/health")).IsSuccessStatusCode ? "ready" : null,

@@ -18,7 +18,7 @@ public class PacsReplayTests
     private const string Me = "ZSADREPLAY";
 
     private static Peers.Result Replay(params string[] args)
-        => Peers.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "zsad.dll"), "replay", .. args, "--detector", Detector, "--normals", "phantom"],
+        => Peers.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "zsad.dll"), "replay", .. args, "--detector", Detector, "--normals", "phantom", "--allow-uncalibrated"],
             TimeSpan.FromSeconds(240));
 
     /// <summary>The one error line: stderr also carries the service's log (written by a background logger, so in any order).</summary>

@@ -22,7 +22,7 @@ public class RedeliveryTests
         {
             DataDirectory = dir.Sub("data"),
             Listener = new ZsadOptions.ListenerSettings { Port = 0, QuietSeconds = 0.5 },
-            Inference = new ZsadOptions.InferenceSettings { Detector = "intensity-baseline", Normals = ZsadOptions.InferenceSettings.PhantomNormals },
+            Inference = new ZsadOptions.InferenceSettings { Detector = "intensity-baseline", Normals = ZsadOptions.InferenceSettings.PhantomNormals, AllowUncalibrated = true },
             Reporter = new ZsadOptions.ReporterSettings { GroundTruthDirectory = series.TruthDirectory },
             Http = new ZsadOptions.HttpSettings { Enabled = false },
         };

@@ -19,7 +19,7 @@ public class SeriesFilteringTests
         var data = dir.Sub("data");
         var source = dir.Sub("source");
         using var zsad = ZsadProcess.Start(["--data", data, "--rabbitmq", "", "--port", "0", "--http-port", "0", "--quiet-s", "1",
-            "--detector", "intensity-baseline", "--normals", "phantom", "--modality", "MR", "--exclude-image-type", "LOCALIZER,DERIVED"]);
+            "--detector", "intensity-baseline", "--normals", "phantom", "--allow-uncalibrated", "--modality", "MR", "--exclude-image-type", "LOCALIZER,DERIVED"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await Wait.ForAsync(async () => (await http.GetAsync($"http://127.0.0.1:{zsad.HttpPort}/health")).IsSuccessStatusCode ? "ready" : null,
             TimeSpan.FromSeconds(60), () => $"/health never said ready:\n{zsad.Output}");

@@ -45,6 +45,8 @@ public static partial class ZsadConfiguration
         new("concurrency", "Inference:ConcurrentMessages", "N", "volumes this process works on at once"),
         new("views", "Inference:Views", "axial,coronal,sagittal", "slice planes, maps averaged (default: the bundle's, else axial)"),
         new("through-plane-sigma", "Inference:ThroughPlaneSigma", "MM", "Gaussian sigma across slices of the map (default: the bundle's, else none)"),
+        new("allow-uncalibrated", "Inference:AllowUncalibrated", null,
+            "send BINARY SEGs even when the detector's references are not the site's normals", SwitchValue: "true"),
         new("dest", "Reporter:Destination", "AE@host:port", "C-STORE destination of SEG and summary (default: copy into the PACS folder)"),
         new("pacs", "Reporter:PacsDirectory", "DIR", "file-system PACS folder (default: DATA/pacs)"),
         new("reports", "Reporter:OutputDirectory", "DIR", "SEG, maps and evaluation reports (default: DATA/reports)"),

@@ -240,6 +240,10 @@ public sealed class ZsadOptions
         public string? Views { get; set; }
         /// <summary>Gaussian sigma in mm across axial slices of the map; empty = the manifest's, else none.</summary>
         public double? ThroughPlaneSigma { get; set; }
+        /// <summary>Send BINARY SEGs even when the detector's references and calibration are not the site's own
+        /// normals (phantoms, the synthetic template subjects, an uncalibrated bundle). Off by default: such a SEG
+        /// can flag healthy brain wholesale. The phantom demo sets it.</summary>
+        public bool AllowUncalibrated { get; set; }
         /// <summary>Messages the broker hands one inference process ahead of time (competing consumers share the rest).</summary>
         public int Prefetch { get; set; } = 2;
         /// <summary>Volumes one process works on at once (one detector session each).</summary>

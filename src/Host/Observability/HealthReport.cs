@@ -4,7 +4,10 @@ using Zsad.Host.Configuration;
 namespace Zsad.Host.Observability;
 
 /// <summary>Liveness and readiness of one process: the broker connection, the storage it writes to, and where
-/// inference computes (CUDA, or CPU with the reason CUDA was not used). Ready = every check healthy.</summary>
+/// inference computes (CUDA, or CPU with the reason CUDA was not used), and whether the detector is calibrated on
+/// the site's normals. Ready = every check healthy (HTTP 200, else 503). Status "Degraded" (still 200, ready) when a
+/// check is degraded: the "calibration" check of a detector whose references are not the site's normal scans, which
+/// therefore sends no BINARY SEG; orchestrators keep routing to it, monitoring alerts on the status.</summary>
 public sealed record HealthReport(string Status, bool Live, bool Ready, string Roles, IReadOnlyDictionary<string, HealthCheck> Checks)
 {
     public static HealthReport For(ZsadService service)
@@ -31,9 +34,18 @@ public sealed record HealthReport(string Status, bool Live, bool Ready, string R
                     loading.Exception?.GetBaseException().Message),
                 _ => new HealthCheck(false, $"loading detector {service.Options.Inference.Detector}", null),
             };
+            if (loading.Status == TaskStatus.RanToCompletion)
+            {
+                var worker = loading.Result;
+                checks["calibration"] = worker.Trust.Calibrated
+                    ? new HealthCheck(true, worker.Trust.Describe(), worker.Trust.References)
+                    : new HealthCheck(true, worker.AllowUncalibrated ? "uncalibrated: BINARY SEGs sent anyway (Inference:AllowUncalibrated)" : "uncalibrated: no BINARY SEG is sent",
+                        worker.Trust.Warning, Degraded: true);
+            }
         }
         var ready = checks.Values.All(c => c.Healthy);
-        return new HealthReport(ready ? "Healthy" : "Unhealthy", true, ready, Describe(service.Roles), checks);
+        var status = !ready ? "Unhealthy" : checks.Values.Any(c => c.Degraded) ? "Degraded" : "Healthy";
+        return new HealthReport(status, true, ready, Describe(service.Roles), checks);
     }
 
     private static string Describe(ServiceRole roles) => roles == ServiceRole.All ? "all"

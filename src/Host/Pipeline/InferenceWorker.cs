@@ -19,25 +19,33 @@ public sealed class InferenceWorker : IDisposable
 {
     private readonly FolderBlobStore _blobs;
     private readonly IAnomalyDetector _detector;
-    private readonly string _referenceSource;
+    private readonly ReferenceTrust _trust;
+    private readonly bool _allowUncalibrated;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     // The detector's ONNX session reuses one input buffer: one volume at a time through it.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, string referenceSource, PipelineMetrics metrics, ILogger<InferenceWorker> logger,
-        HoldPoint? hold = null)
+    /// <param name="allowUncalibrated">Lets the Reporter send a BINARY SEG although <paramref name="trust"/> is not calibrated.</param>
+    public InferenceWorker(FolderBlobStore blobs, IAnomalyDetector detector, ReferenceTrust trust, PipelineMetrics metrics, ILogger<InferenceWorker> logger,
+        HoldPoint? hold = null, bool allowUncalibrated = false)
     {
         Hold = hold;
         _blobs = blobs;
         _detector = detector;
-        _referenceSource = referenceSource;
+        _trust = trust;
+        _allowUncalibrated = allowUncalibrated;
         _metrics = metrics;
         _logger = logger;
         (Provider, FallbackReason) = DetectorRuntime.Describe(detector);
     }
 
     public string DetectorName => _detector.Name;
+
+    /// <summary>Whether the detector's references and calibration come from the site's normals (/health reports it).</summary>
+    public ReferenceTrust Trust => _trust;
+
+    public bool AllowUncalibrated => _allowUncalibrated;
 
     /// <summary>The crash tests' hold point (null outside them).</summary>
     public HoldPoint? Hold { get; }
@@ -69,13 +77,16 @@ public sealed class InferenceWorker : IDisposable
             var map = await _blobs.PutAsync(prefix + ".nii.gz", NiftiWriter.ToBytes(result.Map, new NiftiWriteOptions { Gzip = true }),
                 VolumePublisher.NiftiGzip, cancellationToken).ConfigureAwait(false);
             var ready = new AnomalyMapReady(message.CorrelationId, message.VolumeId, message.Generation, message.Origin, message.CaseId,
-                message.CalledAETitle, message.StudyInstanceUid, message.SeriesInstanceUid, _detector.Name, _referenceSource, map, message.Volume,
-                message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt);
+                message.CalledAETitle, message.StudyInstanceUid, message.SeriesInstanceUid, _detector.Name, _trust.References, map, message.Volume,
+                message.SourceInstances, message.GroundTruth, message.Shape, result.ImageScore, Provider, seconds, DateTimeOffset.UtcNow, message.CreatedAt,
+                _trust.Calibrated, _trust.Warning, _trust.Voxel?.FalsePositiveRate, result.ImagePValue, _allowUncalibrated);
             DurableFile.Write(markerPath, JsonSerializer.SerializeToUtf8Bytes(ready, ListenerJsonContext.Default.AnomalyMapReady));
             _metrics.ObserveStage("inference", seconds);
             _metrics.ObserveStage("map_store", storing.Elapsed.TotalSeconds);
-            _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}",
-                message.VolumeId, message.SeriesInstanceUid, _detector.Name, Provider, seconds, result.ImageScore);
+            _logger.LogInformation("volume {VolumeId} of series {SeriesInstanceUid}: map by {Detector} on {Provider} in {Seconds:F2} s, image score {ImageScore:F3}, p-value {ImagePValue}",
+                message.VolumeId, message.SeriesInstanceUid, _detector.Name, Provider, seconds, result.ImageScore, result.ImagePValue);
+            if (_trust.Warning is { } warning)
+                _logger.LogWarning("volume {VolumeId}: {Warning}", message.VolumeId, warning);
             return ready;
         }
         finally

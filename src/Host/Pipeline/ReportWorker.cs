@@ -87,6 +87,9 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
         byte[] mask;
         long segmented;
         string? segPath = null, summaryPath = null, segSeries = null, export = "none";
+        // Without the site's normals the decision level has no known false-positive rate: no BINARY SEG unless allowed.
+        var withhold = !message.Calibrated && !message.AllowUncalibrated;
+        var warning = message.Calibrated ? null : message.CalibrationWarning ?? "UNCALIBRATED: the map carries no calibration information";
         if (source is not null)
         {
             metrics.ObserveStage("report_load", loading.Elapsed.TotalSeconds);
@@ -94,20 +97,39 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             var seg = MapSegmenter.Create(source, map, segOptions);
             mask = seg.Mask;
             segmented = seg.SegmentedVoxels;
+            // The SEG's deterministic series UID also seeds the summary's UIDs when the SEG itself is withheld.
             segSeries = seg.Binary.GetRequiredString(DicomTags.SeriesInstanceUID);
-            segPath = Path.Combine(caseDirectory, "seg.dcm");
-            new DicomFile(seg.Binary, TransferSyntax.ExplicitVRLittleEndian).Save(segPath);
             var images = source.Volume.Slices.Select(s => s.SopInstanceUid).Distinct().Select(uid => source.Instances[uid]).ToList();
-            var summary = MetricSummaryReport.Create(images[0], segSeries, "Zsad anomaly segmentation summary", Findings(message, seg, segOptions),
-                [seg.Binary, .. images]);
+            var sent = new List<string>();
+            if (!withhold)
+            {
+                segPath = Path.Combine(caseDirectory, "seg.dcm");
+                new DicomFile(seg.Binary, TransferSyntax.ExplicitVRLittleEndian).Save(segPath);
+                sent.Add(segPath);
+            }
+            var summary = MetricSummaryReport.Create(images[0], segSeries, "Zsad anomaly segmentation summary", Findings(message, seg, segOptions, warning, withhold),
+                withhold ? images : [seg.Binary, .. images]);
             summaryPath = Path.Combine(caseDirectory, "summary.dcm");
             new DicomFile(summary, TransferSyntax.ExplicitVRLittleEndian).Save(summaryPath);
+            sent.Add(summaryPath);
             metrics.ObserveStage("seg_build", building.Elapsed.TotalSeconds);
             var exporting = Stopwatch.StartNew();
-            export = await ExportAsync([segPath, summaryPath], cancellationToken).ConfigureAwait(false);
+            export = await ExportAsync(sent, cancellationToken).ConfigureAwait(false);
             metrics.ObserveStage("seg_export", exporting.Elapsed.TotalSeconds);
-            logger.LogInformation("SEG series {SegSeriesInstanceUid} for series {SeriesInstanceUid} by {Detector}: {Voxels} voxels, {Components} component(s); sent to {Export}",
-                segSeries, message.SeriesInstanceUid, message.Detector, segmented, seg.Components, export);
+            if (withhold)
+            {
+                metrics.Increment("zsad_seg_withheld_total");
+                logger.LogWarning("series {SeriesInstanceUid} by {Detector}: NO BINARY SEG sent ({Warning}); the summary SR says why; sent to {Export}",
+                    message.SeriesInstanceUid, message.Detector, warning, export);
+                segSeries = null;
+            }
+            else
+            {
+                logger.LogInformation("SEG series {SegSeriesInstanceUid} for series {SeriesInstanceUid} by {Detector}: {Voxels} voxels, {Components} component(s); sent to {Export}",
+                    segSeries, message.SeriesInstanceUid, message.Detector, segmented, seg.Components, export);
+                if (warning is not null)
+                    logger.LogWarning("series {SeriesInstanceUid}: BINARY SEG sent although {Warning} (Inference:AllowUncalibrated)", message.SeriesInstanceUid, warning);
+            }
         }
         else
         {
@@ -135,14 +157,18 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
             var evaluator = new MetricsEvaluator(options.Threshold.Value);
             var subject = evaluator.Add(name, map.Data, Array.ConvertAll(truth.Data, v => v != 0f), new VolumeShape(map.SizeX, map.SizeY, map.SizeZ));
             var metricsDirectory = Path.Combine(caseDirectory, "metrics");
-            EvaluationReport.Write(evaluator.Summarize(), options.Threshold.Value, metricsDirectory);
+            var pValues = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (message.ImagePValue is { } p)
+                pValues[name] = p;
+            EvaluationReport.Write(evaluator.Summarize(), options.Threshold.Value, metricsDirectory,
+                new ReportNotes(warning is null ? [] : [warning], pValues));
             metricsPath = Path.Combine(metricsDirectory, EvaluationReport.MetricsFile);
             dice = subject.Dice;
             logger.LogInformation("case {Case} by {Detector} against ground truth: Dice {Dice:F3}", name, message.Detector, subject.Dice);
         }
         metrics.Increment("zsad_series_reported_total", $"detector=\"{message.Detector}\"");
         return new ReportOutcome(message.VolumeId, message.Detector, name, mapPath, maskPath, segPath, summaryPath, segSeries, segmented,
-            message.ImageScore, export, metricsPath, dice, DateTimeOffset.UtcNow);
+            message.ImageScore, export, metricsPath, dice, DateTimeOffset.UtcNow, warning, message.ImagePValue, withhold && source is not null);
     }
 
     /// <summary>The source images from the intake store, by the SOP Instance UIDs the Listener recorded; null when the
@@ -201,10 +227,17 @@ public sealed class ReportWorker(ReportWorkerOptions options, FolderBlobStore bl
         return "pacs-folder";
     }
 
-    private static IReadOnlyList<SummaryFinding> Findings(AnomalyMapReady m, MapSegmentationResult r, MapSegmentationOptions o) =>
+    private static IReadOnlyList<SummaryFinding> Findings(AnomalyMapReady m, MapSegmentationResult r, MapSegmentationOptions o, string? warning, bool withheld) =>
     [
+        .. withheld ? [new SummaryFinding("WARNING", $"No segmentation sent. {warning}")]
+            : warning is not null ? [new SummaryFinding("WARNING", $"Segmentation sent although uncalibrated (Inference:AllowUncalibrated). {warning}")]
+            : Array.Empty<SummaryFinding>(),
         new("Detector", $"{o.DetectorName} {o.DetectorVersion} on {m.ExecutionProvider}"),
         new("Reference normals", m.ReferenceSource),
+        new("Calibration", m.Calibrated && m.FalsePositiveRate is { } fpr
+            ? string.Create(CultureInfo.InvariantCulture, $"site normals, held out: decision level {o.Threshold} flags {fpr:G3} of healthy brain voxels")
+            : "none for this site"),
+        new("Image p-value", m.ImagePValue is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) + " (against held-out normal volumes)" : "not available"),
         new("Threshold", o.Threshold.ToString()),
         new("Segmented voxels", r.SegmentedVoxels.ToString(CultureInfo.InvariantCulture)),
         new("Segmented volume", r.SegmentedVolumeMm3.ToString("0.#", CultureInfo.InvariantCulture) + " mm3"),

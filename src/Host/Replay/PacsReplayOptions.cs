@@ -11,6 +11,8 @@ public sealed record PacsReplayOptions
     public required string Output { get; init; }
     public required string Detector { get; init; }
     public string? Normals { get; init; }
+    /// <summary>Send SEGs with a detector that is not calibrated on the site's normals (Zsad:Inference:AllowUncalibrated).</summary>
+    public bool AllowUncalibrated { get; init; }
     public string Threshold { get; init; } = "calibrated";
     /// <summary>Our AE title when calling the PACS (and the listener's for C-GET).</summary>
     public string CallingAE { get; init; } = "ZSAD";

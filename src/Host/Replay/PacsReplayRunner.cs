@@ -55,7 +55,7 @@ public static class PacsReplayRunner
                 QuietSeconds = NeverQuietSeconds,
                 Modality = replay.Modality ?? "MR",
             },
-            Inference = new ZsadOptions.InferenceSettings { Detector = replay.Detector, Normals = replay.Normals },
+            Inference = new ZsadOptions.InferenceSettings { Detector = replay.Detector, Normals = replay.Normals, AllowUncalibrated = replay.AllowUncalibrated },
             Reporter = new ZsadOptions.ReporterSettings
             {
                 OutputDirectory = output, Threshold = replay.Threshold, Destination = replay.Destination, CallingAETitle = replay.CallingAE.Trim(),

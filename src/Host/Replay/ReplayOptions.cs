@@ -9,4 +9,7 @@ public sealed record ReplayOptions(string Input, string Output, string Detector,
 {
     /// <summary>Longest wait for one case, from its submission.</summary>
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Segment with a detector that is not calibrated on the site's normals (Zsad:Inference:AllowUncalibrated).</summary>
+    public bool AllowUncalibrated { get; init; }
 }

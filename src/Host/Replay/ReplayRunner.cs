@@ -28,7 +28,7 @@ public static class ReplayRunner
             Role = "all",
             RabbitMq = null,
             Listener = new ZsadOptions.ListenerSettings { Port = 0 }, // nothing is received over DICOM; the port is just free
-            Inference = new ZsadOptions.InferenceSettings { Detector = replay.Detector, Normals = replay.Normals },
+            Inference = new ZsadOptions.InferenceSettings { Detector = replay.Detector, Normals = replay.Normals, AllowUncalibrated = replay.AllowUncalibrated },
             Reporter = new ZsadOptions.ReporterSettings { OutputDirectory = output, Threshold = replay.Threshold },
             Http = new ZsadOptions.HttpSettings { Enabled = false },
         };

@@ -6,6 +6,13 @@ namespace Zsad.Imaging.Synthetic;
 public static class LesionInserter
 {
     public static (Volume<float> Image, Volume<byte> Mask) Insert(Volume<float> volume, Volume<byte> brain, LesionKind kind, double radiusMm, int seed)
+        => Insert(volume, brain, kind, radiusMm, seed, cortical: false, avoid: null);
+
+    /// <param name="cortical">Place the lesion at the brain's outer edge (cortex next to the skull), cut by the brain
+    /// mask, instead of entirely inside the brain.</param>
+    /// <param name="avoid">Voxels where the lesion must not lie (lesions placed before in the same volume).</param>
+    public static (Volume<float> Image, Volume<byte> Mask) Insert(Volume<float> volume, Volume<byte> brain, LesionKind kind, double radiusMm, int seed,
+        bool cortical, Volume<byte>? avoid)
     {
         var rng = new Random(seed);
         var sp = volume.Spacing;
@@ -13,7 +20,7 @@ public static class LesionInserter
         Array.Sort(brainValues);
         float Q(double q) => brainValues[(int)(q * (brainValues.Length - 1))];
         double rx = radiusMm * (0.8 + 0.4 * rng.NextDouble()), ry = radiusMm * (0.8 + 0.4 * rng.NextDouble()), rz = radiusMm * (0.8 + 0.4 * rng.NextDouble());
-        var (ci, cj, ck) = PickCentre(brain, rx / sp.X, ry / sp.Y, rz / sp.Z, rng);
+        var (ci, cj, ck) = PickCentre(brain, rx / sp.X, ry / sp.Y, rz / sp.Z, rng, cortical, avoid);
         var lobes = Enumerable.Range(0, 3).Select(_ => (A: 0.15 * rng.NextDouble(), Fx: rng.Next(1, 4), Fy: rng.Next(1, 4), P: rng.NextDouble() * 6.28)).ToArray();
         var target = kind switch
         {
@@ -53,26 +60,43 @@ public static class LesionInserter
         return (image, mask);
     }
 
-    private static (int, int, int) PickCentre(Volume<byte> brain, double ri, double rj, double rk, Random rng)
+    private static readonly (int, int, int)[] Axes = [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)];
+
+    private static (int, int, int) PickCentre(Volume<byte> brain, double ri, double rj, double rk, Random rng, bool cortical, Volume<byte>? avoid)
     {
-        for (var attempt = 0; attempt < 10000; attempt++)
+        bool Brain(int i, int j, int k, double reach, (int A, int B, int C) d)
+        {
+            int x = i + (int)Math.Round(d.A * reach * ri), y = j + (int)Math.Round(d.B * reach * rj), z = k + (int)Math.Round(d.C * reach * rk);
+            return (uint)x < brain.SizeX && (uint)y < brain.SizeY && (uint)z < brain.SizeZ && brain[x, y, z] != 0;
+        }
+        bool Free(int i, int j, int k)
+        {
+            if (avoid is null)
+                return true;
+            // Keep 1.6 radii (and a little) clear of earlier lesions, so every lesion stays its own component.
+            for (var dk = -(int)Math.Ceiling(2 * rk); dk <= 2 * rk; dk++)
+            for (var dj = -(int)Math.Ceiling(2 * rj); dj <= 2 * rj; dj++)
+            for (var di = -(int)Math.Ceiling(2 * ri); di <= 2 * ri; di++)
+            {
+                int x = i + di, y = j + dj, z = k + dk;
+                if ((uint)x < avoid.SizeX && (uint)y < avoid.SizeY && (uint)z < avoid.SizeZ && avoid[x, y, z] != 0)
+                    return false;
+            }
+            return true;
+        }
+        for (var attempt = 0; attempt < 20000; attempt++)
         {
             var i = rng.Next(brain.SizeX);
             var j = rng.Next(brain.SizeY);
             var k = rng.Next(brain.SizeZ);
             if (brain[i, j, k] == 0)
                 continue;
-            var inside = true;
-            foreach (var (a, b, c) in new[] { (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1) })
-            {
-                int x = i + (int)Math.Round(a * 1.6 * ri), y = j + (int)Math.Round(b * 1.6 * rj), z = k + (int)Math.Round(c * 1.6 * rk);
-                if ((uint)x >= brain.SizeX || (uint)y >= brain.SizeY || (uint)z >= brain.SizeZ || brain[x, y, z] == 0)
-                {
-                    inside = false;
-                    break;
-                }
-            }
-            if (inside)
+            // Inside: brain 1.6 radii out along every axis. Cortical: brain half a radius out along every axis, but
+            // the outside of the brain within 1.2 radii in-plane (the lesion reaches the surface next to the skull).
+            var fits = cortical
+                ? Axes.All(d => Brain(i, j, k, 0.5, d)) && Axes.Take(4).Any(d => !Brain(i, j, k, 1.2, d))
+                : Axes.All(d => Brain(i, j, k, 1.6, d));
+            if (fits && Free(i, j, k))
                 return (i, j, k);
         }
         throw new InvalidOperationException("no place in the brain fits a lesion of that size");

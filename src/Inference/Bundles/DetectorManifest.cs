@@ -71,6 +71,24 @@ public sealed class FeatureMemorySection
     [JsonPropertyName("heightWindow")] public double? HeightWindow { get; set; }
     [JsonPropertyName("positionRadius")] public int? PositionRadius { get; set; }
     [JsonPropertyName("greyPerStd")] public double? GreyPerStd { get; set; }
+    /// <summary>Whether stage 2 is 3 x 3 average-pooled before matching; absent = true (bundles built before the key).</summary>
+    [JsonPropertyName("poolStage2")] public bool? PoolStage2 { get; set; }
+    /// <summary>Held-out voxel calibration (leave-one-out over the normals; absent in bundles built before it): the
+    /// map's 0.5 is <see cref="VoxelThreshold"/>, the (1 - falsePositiveRate) quantile of held-out normal brain voxels.</summary>
+    [JsonPropertyName("falsePositiveRate")] public double? FalsePositiveRate { get; set; }
+    [JsonPropertyName("voxelMedian")] public double? VoxelMedian { get; set; }
+    [JsonPropertyName("voxelThreshold")] public double? VoxelThreshold { get; set; }
+    /// <summary>Raw voxel-score quantiles of the held-out normal brains.</summary>
+    [JsonPropertyName("voxelQuantiles")] public List<ManifestQuantile>? VoxelQuantiles { get; set; }
+    [JsonPropertyName("calibrationVoxels")] public long? CalibrationVoxels { get; set; }
+    /// <summary>Raw image statistic of each held-out normal volume: the null distribution of the image p-value.</summary>
+    [JsonPropertyName("normalImageStatistics")] public List<double>? NormalImageStatistics { get; set; }
+}
+
+public sealed class ManifestQuantile
+{
+    [JsonPropertyName("level")] public double? Level { get; set; }
+    [JsonPropertyName("value")] public double? Value { get; set; }
 }
 
 public sealed class ManifestInput

@@ -11,8 +11,9 @@ namespace Zsad.Inference.Cli;
 /// the detector really ran on, and the wall time of each stage (so CUDA and CPU runs can be compared stage by stage).</summary>
 public static class InferCommandHandler
 {
+    /// <param name="stderr">Where the warning of an uncalibrated detector goes (besides the log).</param>
     public static int Run(string? detector, string input, string output, string? normals, TextWriter stdout, ILogger? logger = null,
-        string? views = null, string? throughPlaneSigma = null, string? provider = null)
+        string? views = null, string? throughPlaneSigma = null, string? provider = null, TextWriter? stderr = null)
     {
         var engine = EngineOptions.ForProvider(provider);
         if (!File.Exists(input))
@@ -22,7 +23,10 @@ public static class InferCommandHandler
         var volume = NiftiReader.Read(input).ToSingle();
         var mask = BrainMask.Compute(volume);
         t = timings.Add(StageTimings.Read, t);
-        var instance = DetectorCatalog.Create(detector, normals, out var references, logger, views, throughPlaneSigma, engine);
+        var loaded = DetectorCatalog.Load(detector, normals, logger, views, throughPlaneSigma, engine);
+        var instance = loaded.Detector;
+        if (loaded.Trust.Warning is { } warning)
+            (stderr ?? Console.Error).WriteLine($"zsad: WARNING: {warning}");
         try
         {
             t = timings.Add(StageTimings.Load, t);
@@ -39,8 +43,10 @@ public static class InferCommandHandler
                 ? $"execution provider: {e.ExecutionProvider}{(e.FallbackReason is { } r ? $" (CUDA unavailable: {r})" : "")}"
                 : "execution provider: none (no neural network)");
             stdout.WriteLine($"detector: {instance.Name}");
-            stdout.WriteLine($"references: {references}");
+            stdout.WriteLine($"references: {loaded.Trust.References}");
+            stdout.WriteLine($"calibration: {loaded.Trust.Describe()}");
             stdout.WriteLine($"image score: {result.ImageScore:F4}");
+            stdout.WriteLine(result.ImagePValue is { } p ? $"image p-value: {p:G4} (against the held-out normal volumes)" : "image p-value: none (no image-level calibration)");
             stdout.WriteLine($"map: {output}");
             // Detection's own stages do not cover reslicing and fusing views: the detect line is their sum plus that.
             foreach (var (stage, seconds) in timings.Stages)

@@ -44,17 +44,25 @@ public static class ModelsCommandHandler
         return 0;
     }
 
-    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB]`.</summary>
-    public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout)
+    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE]`.</summary>
+    public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout, string? fpr = null)
     {
+        double? rate = fpr is null ? null
+            : double.TryParse(fpr, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r
+            : throw new ArgumentException($"--fpr: '{fpr}' is not a number (a share of healthy voxels, e.g. 1e-4)");
+        if (rate is { } checkedRate)
+            VoxelCalibration.CheckRate(checkedRate);
         int? step = sliceStep is null ? null : int.TryParse(sliceStep, out var n) ? n : throw new ArgumentException($"--slice-step: '{sliceStep}' is not a whole number");
         var limit = maxBankMb is null ? MemoryBankBuilder.DefaultMaxBankBytes
             : long.TryParse(maxBankMb, out var mb) && mb > 0 ? mb << 20 : throw new ArgumentException($"--max-bank-mb: '{maxBankMb}' is not a positive whole number of MiB");
-        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit);
+        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate);
         var bundle = BundleLoader.Load(dir);
         var source = bundle.Manifest.MemorySource!;
         stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");
         stdout.WriteLine($"normals: {source.Volumes} volumes, {source.Slices} slices, inputs sha256 {source.Sha256}");
+        if (bundle.Manifest.FeatureMemory is { VoxelThreshold: { } threshold } fm)
+            stdout.WriteLine(System.FormattableString.Invariant(
+                $"calibration (leave one normal out): decision level 0.5 = raw {threshold:F4} = {fm.FalsePositiveRate:G3} false positives per healthy voxel; image statistics of the normals {string.Join(", ", fm.NormalImageStatistics!.Select(x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
         return 0;
     }
 }

@@ -66,35 +66,57 @@ public static class DetectorCatalog
     public static IAnomalyDetector Create(string? nameOrBundle, string? normalsDirectory, out string referenceSource, ILogger? logger = null,
         string? views = null, string? throughPlaneSigma = null, EngineOptions? engine = null)
     {
+        var loaded = Load(nameOrBundle, normalsDirectory, logger, views, throughPlaneSigma, engine);
+        referenceSource = loaded.Trust.References;
+        return loaded.Detector;
+    }
+
+    /// <summary>The detector with whether its references and calibration come from the site's own normals: a
+    /// --normals folder the operator gave, or a memory bundle built from one, count as the site's; the shipped
+    /// references, the synthetic template subjects and phantoms do not. Logs a warning when not calibrated.</summary>
+    public static LoadedDetector Load(string? nameOrBundle, string? normalsDirectory, ILogger? logger = null, string? views = null, string? throughPlaneSigma = null,
+        EngineOptions? engine = null)
+    {
         var name = nameOrBundle ?? DefaultDetector;
-        referenceSource = "none";
+        LoadedDetector loaded;
         if (name is ResNetMemoryDetector.DetectorName or IntensityBaselineDetector.DetectorName)
         {
             var slicing = SlicingOptions.Resolve(views, throughPlaneSigma, null, null);
-            var normals = LoadNormals(normalsDirectory, out referenceSource, logger);
-            return FromNormals(name, normals, slicing, logger, engine);
-        }
-        var bundleDir = Directory.Exists(name) ? name : Path.Combine(BundleDirectory, name);
-        if (!Directory.Exists(bundleDir))
-            throw new ArgumentException($"unknown detector '{name}' (built-in: {string.Join(", ", BuiltIn)}; or a bundle folder)");
-        var bundle = BundleLoader.Load(bundleDir);
-        var options = SlicingOptions.Resolve(views, throughPlaneSigma, bundle.Manifest.Views, bundle.Manifest.ThroughPlaneSigma);
-        IAnomalyDetector detector;
-        if (bundle.Method == DetectorMethod.FeatureMemory)
-        {
-            // The bank holds axial slices: other planes would be compared with the wrong anatomy.
-            if (options.Views is not [AnatomicalPlane.Axial])
-                throw new ArgumentException($"bundle '{bundle.Name}' holds a memory of axial slices only; views {string.Join(",", options.Views).ToLowerInvariant()} need the normals (use --detector {ResNetMemoryDetector.DetectorName} --normals DIR)");
-            var source = bundle.Manifest.MemorySource;
-            referenceSource = $"memory bank in {bundle.Directory} ({source?.Volumes} normal volumes, {source?.Slices} slices, inputs sha256 {source?.Sha256})";
-            detector = FeatureMemoryBundle.Load(bundle, engine, logger);
+            var normals = LoadNormals(normalsDirectory, out var referenceSource, logger);
+            var built = FromNormals(name, normals, slicing, logger, engine);
+            loaded = new LoadedDetector(built, ReferenceTrust.For(built, siteNormals: normalsDirectory is not null, referenceSource));
         }
         else
         {
-            detector = new Heads.ClipDetector(bundle, engine, logger);
+            var bundleDir = Directory.Exists(name) ? name : Path.Combine(BundleDirectory, name);
+            if (!Directory.Exists(bundleDir))
+                throw new ArgumentException($"unknown detector '{name}' (built-in: {string.Join(", ", BuiltIn)}; or a bundle folder)");
+            var bundle = BundleLoader.Load(bundleDir);
+            var options = SlicingOptions.Resolve(views, throughPlaneSigma, bundle.Manifest.Views, bundle.Manifest.ThroughPlaneSigma);
+            IAnomalyDetector detector;
+            string referenceSource;
+            var source = bundle.Manifest.MemorySource;
+            if (bundle.Method == DetectorMethod.FeatureMemory)
+            {
+                // The bank holds axial slices: other planes would be compared with the wrong anatomy.
+                if (options.Views is not [AnatomicalPlane.Axial])
+                    throw new ArgumentException($"bundle '{bundle.Name}' holds a memory of axial slices only; views {string.Join(",", options.Views).ToLowerInvariant()} need the normals (use --detector {ResNetMemoryDetector.DetectorName} --normals DIR)");
+                referenceSource = $"memory bank in {bundle.Directory} ({source?.Volumes} normal volumes, {source?.Slices} slices, inputs sha256 {source?.Sha256})";
+                detector = FeatureMemoryBundle.Load(bundle, engine, logger);
+            }
+            else
+            {
+                referenceSource = source is null ? $"zero-shot bundle {bundle.Directory} (no normal references)"
+                    : $"few-shot memory in {bundle.Directory} ({source.Volumes} normal volumes)";
+                detector = new Heads.ClipDetector(bundle, engine, logger);
+            }
+            // A CLIP head has nothing plane-specific, so one instance serves every view.
+            var wrapped = options.IsDefault ? detector : new MultiViewDetector(options.Views.Select(p => (p, detector)).ToList(), options.ThroughPlaneSigmaMm);
+            loaded = new LoadedDetector(wrapped, ReferenceTrust.For(wrapped, siteNormals: source is not null, referenceSource));
         }
-        // A CLIP head has nothing plane-specific, so one instance serves every view.
-        return options.IsDefault ? detector : new MultiViewDetector(options.Views.Select(p => (p, detector)).ToList(), options.ThroughPlaneSigmaMm);
+        if (loaded.Trust.Warning is { } warning)
+            logger?.LogWarning("{Warning}", warning);
+        return loaded;
     }
 
     /// <summary>The ONNX engine a detector computes on (the first view's, for several views: all are created with the
@@ -153,3 +175,6 @@ public static class DetectorCatalog
         return new MultiViewDetector(views, slicing.ThroughPlaneSigmaMm);
     }
 }
+
+/// <summary>A detector ready to run and how far its decision level can be trusted on this site's scans.</summary>
+public sealed record LoadedDetector(IAnomalyDetector Detector, ReferenceTrust Trust);

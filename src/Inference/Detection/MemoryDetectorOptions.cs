@@ -18,4 +18,12 @@ public sealed record MemoryDetectorOptions
 
     /// <summary>Display scale: a standardised intensity z becomes 128 + z * this (clamped to 0..255).</summary>
     public float GreyPerStd { get; init; } = 40;
+
+    /// <summary>Average the stride-8 stage features over 3 x 3 cells before matching (local context). Off by default
+    /// since issue 18: pooling dilutes a one-cell lesion ninefold; on the development study turning it off raised
+    /// voxel AUROC, F1-max and Dice (docs/detectors.md). Bundles without the key were built pooled.</summary>
+    public bool PoolStage2 { get; init; }
+
+    /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
+    public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

@@ -3,17 +3,19 @@ using System.Numerics.Tensors;
 namespace Zsad.Inference.Detection;
 
 /// <summary>PatchCore-style patch descriptors from ResNet18 stages 2 (128 x 28 x 28, stride 8) and 3 (256 x 14 x 14,
-/// stride 16): each stage 3 x 3 average-pooled (local context), stage 3 bilinearly upsampled to 28 x 28 and folded
+/// stride 16): stage 3 (and stage 2 when asked) 3 x 3 average-pooled (local context), stage 3 bilinearly upsampled to 28 x 28 and folded
 /// to 128 channels by averaging channel pairs; each half L2-normalised so neither stage dominates the distance.</summary>
 public static class PatchFeatureBuilder
 {
     private const int G2 = 28, C2 = 128, G3 = 14, C3 = 256, Half = 128;
 
-    public static float[] Build(ReadOnlySpan<float> stage2, ReadOnlySpan<float> stage3)
+    /// <param name="poolStage2">Average stage 2 over 3 x 3 cells (PatchCore's local context); off keeps each stride-8
+    /// cell's own feature, so a lesion of one cell is not diluted ninefold.</param>
+    public static float[] Build(ReadOnlySpan<float> stage2, ReadOnlySpan<float> stage3, bool poolStage2 = true)
     {
         if (stage2.Length != C2 * G2 * G2 || stage3.Length != C3 * G3 * G3)
             throw new ArgumentException("unexpected stage tensor sizes");
-        var pooled2 = Pool3x3(stage2, C2, G2);
+        var pooled2 = poolStage2 ? Pool3x3(stage2, C2, G2) : stage2.ToArray();
         var pooled3 = Pool3x3(stage3, C3, G3);
         var folded3 = new float[Half * G3 * G3];
         const int plane3 = G3 * G3;

@@ -29,11 +29,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
     /// feature extraction at start.</summary>
-    public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options)
+    public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
+        VoxelCalibration? voxel = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
-        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration };
+        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration, Voxel = voxel };
     }
 
     public string Name => DetectorName;
@@ -50,18 +51,23 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     public StageTimings? Timings { get; set; }
 
     /// <summary>Builds the bank from normal volumes (brain masks computed when not given) and calibrates it
-    /// leave-one-volume-out: each normal volume is scored against a bank without it. With a single normal volume,
-    /// every other extracted slice is scored against the rest, which is optimistic (neighbouring slices are alike).</summary>
+    /// leave-one-volume-out: each normal volume's bank slices are mapped against a bank without that volume, and the
+    /// raw voxel scores inside its brain give the voxel quantiles and its image statistic (<see cref="VoxelCalibration"/>).
+    /// With a single normal volume, every other extracted slice is scored against the rest, which is optimistic
+    /// (neighbouring slices are alike) and gives a one-value image-level null distribution.</summary>
     public static ResNetMemoryDetector Build(IReadOnlyList<Volume<float>> normals, ResNet18Backbone? backbone = null, MemoryDetectorOptions? options = null,
         ILogger? logger = null, IReadOnlyList<Volume<byte>>? normalMasks = null, EngineOptions? engine = null)
     {
         if (normals.Count == 0)
             throw new ArgumentException("the memory detector needs at least one normal reference volume", nameof(normals));
         logger ??= NullLogger.Instance;
+        options ??= new MemoryDetectorOptions();
+        VoxelCalibration.CheckRate(options.FalsePositiveRate);
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
-        var detector = new ResNetMemoryDetector(backbone, owns, options ?? new MemoryDetectorOptions(), new PatchMemoryBank());
+        var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
         var perVolume = new List<List<SliceFeatures>>();
+        var crops = new List<AxialSquareCrop>();
         for (var v = 0; v < normals.Count; v++)
         {
             var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
@@ -70,32 +76,51 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 throw new ArgumentException($"normal reference volume {v + 1} of {normals.Count} has no brain (its brain mask is empty)", nameof(normals));
             var features = detector.Extract(crop, step: detector.Options.NormalSliceStep);
             perVolume.Add(features);
+            crops.Add(crop);
             foreach (var f in features)
                 detector._bank.Add(v, f);
         }
 
-        var held = new List<float>();
+        var patches = new List<float>();
+        var voxels = new List<float>();
+        var imageStatistics = new List<double>();
         for (var v = 0; v < perVolume.Count; v++)
         {
-            foreach (var f in perVolume[v])
+            var crop = crops[v];
+            var slice = new float[crop.Slices.PixelCount];
+            var maskPixels = new byte[crop.Slices.PixelCount];
+            var volumeVoxels = new List<float>();
+            for (var i = 0; i < perVolume[v].Count; i++)
             {
                 // One volume: every other extracted slice is held out (by position, so any first slice and step work).
-                if (normals.Count == 1 && perVolume[v].IndexOf(f) % 2 == 0)
+                if (normals.Count == 1 && i % 2 == 0)
                     continue;
-                var exclude = normals.Count > 1 ? v : -1;
+                var f = perVolume[v][i];
                 var dist = normals.Count > 1
-                    ? detector._bank.MinDistances(f, detector.Options.HeightWindow, detector.Options.PositionRadius, exclude)
+                    ? detector._bank.MinDistances(f, detector.Options.HeightWindow, detector.Options.PositionRadius, excludeVolume: v)
                     : detector.SingleVolumeHeldOut(f);
                 for (var p = 0; p < dist.Length; p++)
                     if (f.Brain[p])
-                        held.Add(dist[p]);
+                        patches.Add(dist[p]);
+                detector.RawSlice(dist, crop, slice);
+                crop.MaskSlices.CopySlice(f.Slice, maskPixels);
+                for (var p = 0; p < slice.Length; p++)
+                    if (maskPixels[p] != 0)
+                        volumeVoxels.Add(slice[p]);
             }
+            voxels.AddRange(volumeVoxels);
+            imageStatistics.Add(VoxelCalibration.ImageStatistic(volumeVoxels.ToArray()));
         }
-        detector.Calibration = DistanceCalibration.FromSamples(held);
-        logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; calibration median {Median:F3}, p99.9 {P999:F3} on {Count} held-out patches",
-            detector._bank.SliceCount, normals.Count, detector.Calibration.Median, detector.Calibration.P999, held.Count);
+        detector.Calibration = DistanceCalibration.FromSamples(patches);
+        detector.Voxel = VoxelCalibration.FromSamples(voxels.ToArray(), imageStatistics, options.FalsePositiveRate);
+        logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
+            detector._bank.SliceCount, normals.Count, detector.Voxel);
         return detector;
     }
+
+    /// <summary>The held-out voxel calibration (null for a bundle built before it existed: its map then uses the
+    /// patch-level <see cref="Calibration"/>, and nothing states a voxel false-positive rate).</summary>
+    public VoxelCalibration? Voxel { get; private set; }
 
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
@@ -106,27 +131,55 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var map = volume.Like<float>();
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
         var slice = new float[mapSlices.PixelCount];
-        var grid = new float[SliceFeatures.Grid * SliceFeatures.Grid];
-        var full = new float[S * S];
         timings?.Add(StageTimings.Preprocess, t);
         var features = Extract(crop, step: 1, timings);
         t = StageTimings.Now();
         foreach (var f in features)
         {
             var dist = _bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
-            for (var p = 0; p < grid.Length; p++)
-                grid[p] = Calibration.Apply(dist[p]);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            Resize2D.Resize(grid, SliceFeatures.Grid, SliceFeatures.Grid, full, S, S, ResizeMode.Bilinear, alignCorners: false);
-            GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
-            slice.AsSpan().Clear();
-            crop.PasteBack(full, S, slice);
+            RawSlice(dist, crop, slice);
             mapSlices.WriteSlice(f.Slice, slice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
-        var result = VolumeMaps.Finish(map, mask);
+        var result = Finish(map, mask);
         timings?.Add(StageTimings.Assembly, t);
         return result;
+    }
+
+    /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one, else the patch-level one;
+    /// image score and p-value from the raw brain scores. Slices outside the crop's brain range were never scored
+    /// and stay 0.</summary>
+    private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask)
+    {
+        var data = raw.Data;
+        var brain = new List<float>();
+        for (var v = 0; v < data.Length; v++)
+        {
+            if (mask.Data[v] == 0 || float.IsNaN(data[v]))
+            {
+                data[v] = 0;
+                continue;
+            }
+            brain.Add(data[v]);
+        }
+        var statistic = VoxelCalibration.ImageStatistic(brain.ToArray());
+        Func<double, float> apply = Voxel is { } voxel ? voxel.Apply : Calibration.Apply;
+        for (var v = 0; v < data.Length; v++)
+            if (data[v] != 0)
+                data[v] = apply(data[v]);
+        return new AnomalyResult(raw, apply(statistic), Voxel?.PValue(statistic));
+    }
+
+    /// <summary>One slice's raw score: the grid of nearest-neighbour distances bilinearly to the input size,
+    /// smoothed, and pasted back into the slice (0 outside the crop square).</summary>
+    private void RawSlice(float[] distances, AxialSquareCrop crop, float[] slice)
+    {
+        var full = new float[S * S];
+        Resize2D.Resize(distances, SliceFeatures.Grid, SliceFeatures.Grid, full, S, S, ResizeMode.Bilinear, alignCorners: false);
+        GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
+        slice.AsSpan().Clear();
+        crop.PasteBack(full, S, slice);
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,
@@ -155,7 +208,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var stage3 = outputs[_backbone.StageOutputIndex[2]];
             for (var b = 0; b < pending.Count; b++)
             {
-                var features = PatchFeatureBuilder.Build(stage2.AsSpan(b * 128 * 28 * 28, 128 * 28 * 28), stage3.AsSpan(b * 256 * 14 * 14, 256 * 14 * 14));
+                var features = PatchFeatureBuilder.Build(stage2.AsSpan(b * 128 * 28 * 28, 128 * 28 * 28), stage3.AsSpan(b * 256 * 14 * 14, 256 * 14 * 14), Options.PoolStage2);
                 result.Add(new SliceFeatures(pending[b].Slice, crop.NormalizedHeight(pending[b].Slice), features, pending[b].Brain));
             }
             pending.Clear();

@@ -88,6 +88,13 @@ public static class FeatureMemoryBundle
                 HeightWindow = options.HeightWindow,
                 PositionRadius = options.PositionRadius,
                 GreyPerStd = options.GreyPerStd,
+                PoolStage2 = options.PoolStage2,
+                FalsePositiveRate = detector.Voxel?.FalsePositiveRate,
+                VoxelMedian = detector.Voxel?.Median,
+                VoxelThreshold = detector.Voxel?.Threshold,
+                VoxelQuantiles = detector.Voxel?.Quantiles.Select(q => new ManifestQuantile { Level = q.Level, Value = q.Value }).ToList(),
+                CalibrationVoxels = detector.Voxel?.Voxels,
+                NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
             },
             Files = files,
         };
@@ -115,6 +122,7 @@ public static class FeatureMemoryBundle
             PositionRadius = Need(section.PositionRadius, "positionRadius"),
             GreyPerStd = (float)Need(section.GreyPerStd, "greyPerStd"),
             SmoothingSigma = m.SmoothingSigma ?? 0,
+            PoolStage2 = section.PoolStage2 ?? true,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -138,7 +146,31 @@ public static class FeatureMemoryBundle
             var features = bundle.MemoryBank.AsSpan(s * Cells * SliceFeatures.Dim, Cells * SliceFeatures.Dim).ToArray();
             bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], features, brain));
         }
+        var voxel = LoadVoxelCalibration(section, Fail);
+        options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel);
+    }
+
+    /// <summary>The held-out voxel calibration, or null for a bundle built before it was stored (all its keys absent).</summary>
+    private static VoxelCalibration? LoadVoxelCalibration(FeatureMemorySection section, Func<string, string> fail)
+    {
+        if (section.FalsePositiveRate is null && section.VoxelThreshold is null && section.VoxelMedian is null)
+            return null;
+        double Need(double? value, string key) => value ?? throw new BundleException(fail($"manifest.json has 'featureMemory.falsePositiveRate' but no 'featureMemory.{key}'"));
+        var rate = Need(section.FalsePositiveRate, "falsePositiveRate");
+        var median = Need(section.VoxelMedian, "voxelMedian");
+        var threshold = Need(section.VoxelThreshold, "voxelThreshold");
+        if (!(rate is > 0 and < 0.5))
+            throw new BundleException(fail($"featureMemory.falsePositiveRate {rate} is not above 0 and below 0.5"));
+        if (!(threshold > median))
+            throw new BundleException(fail($"featureMemory.voxelThreshold {threshold} must exceed voxelMedian {median}"));
+        var statistics = section.NormalImageStatistics ?? throw new BundleException(fail("manifest.json has no 'featureMemory.normalImageStatistics'"));
+        if (statistics.Count == 0 || statistics.Any(s => !double.IsFinite(s)))
+            throw new BundleException(fail("featureMemory.normalImageStatistics must hold one finite number per normal volume"));
+        var quantiles = (section.VoxelQuantiles ?? []).Select(q => new QuantilePoint(q.Level ?? double.NaN, q.Value ?? double.NaN)).ToList();
+        if (quantiles.Any(q => !double.IsFinite(q.Level) || !double.IsFinite(q.Value)))
+            throw new BundleException(fail("featureMemory.voxelQuantiles: every entry needs a finite 'level' and 'value'"));
+        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0);
     }
 }

@@ -30,9 +30,13 @@ public static class MemoryBankBuilder
         [DetectorMethod.WinClip] = "winclip-few-shot",
     };
 
+    /// <param name="falsePositiveRate">resnet18-memory: the share of healthy brain voxels (held out, leave one normal
+    /// out) at or above the map's 0.5; default <see cref="VoxelCalibration.DefaultFalsePositiveRate"/>.</param>
     public static string Build(string detectorOrBundle, string normalsDirectory, string outDirectory, int? sliceStep = null,
-        long maxBankBytes = DefaultMaxBankBytes, EngineOptions? engine = null, ILogger? logger = null)
+        long maxBankBytes = DefaultMaxBankBytes, EngineOptions? engine = null, ILogger? logger = null, double? falsePositiveRate = null)
     {
+        if (falsePositiveRate is { } rate)
+            VoxelCalibration.CheckRate(rate);
         if (sliceStep is < 1)
             throw new ArgumentException($"--slice-step must be 1 or more, not {sliceStep}");
         if (maxBankBytes < 1)
@@ -65,7 +69,7 @@ public static class MemoryBankBuilder
         try
         {
             if (isResNet)
-                BuildResNet(normals, masks, staging, name, sliceStep, maxBankBytes, engine, logger);
+                BuildResNet(normals, masks, staging, name, sliceStep, maxBankBytes, engine, logger, falsePositiveRate);
             else
                 BuildClip(source!, normals, masks, staging, name, sliceStep ?? 1, maxBankBytes, engine, logger);
             if (Directory.Exists(outDirectory))
@@ -81,10 +85,10 @@ public static class MemoryBankBuilder
     }
 
     private static void BuildResNet(NormalReferences normals, List<Volume<byte>> masks, string outDirectory, string name, int? sliceStep, long maxBankBytes,
-        EngineOptions? engine, ILogger? logger)
+        EngineOptions? engine, ILogger? logger, double? falsePositiveRate)
     {
         var options = new MemoryDetectorOptions();
-        options = options with { NormalSliceStep = sliceStep ?? options.NormalSliceStep };
+        options = options with { NormalSliceStep = sliceStep ?? options.NormalSliceStep, FalsePositiveRate = falsePositiveRate ?? options.FalsePositiveRate };
         // Each slice holds Grid² patches of Dim floats; check the estimate before spending minutes on features.
         var estimate = normals.Volumes.Zip(masks).Sum(p => BrainSlices(p.Second) / options.NormalSliceStep + 1) * (long)SliceFeatures.Grid * SliceFeatures.Grid * SliceFeatures.Dim * sizeof(float);
         CheckLimit(estimate, maxBankBytes);

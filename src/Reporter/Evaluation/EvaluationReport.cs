@@ -11,10 +11,11 @@ public static class EvaluationReport
     public const string MetricsFile = "metrics.json";
     public const string HtmlFile = "index.html";
 
-    public static void Write(EvaluationSummary summary, float threshold, string directory)
+    /// <param name="notes">Warnings (an uncalibrated detector) and image p-values for metrics.json.</param>
+    public static void Write(EvaluationSummary summary, float threshold, string directory, ReportNotes? notes = null)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllBytes(Path.Combine(directory, MetricsFile), MetricsJson.Serialize(summary, threshold));
+        File.WriteAllBytes(Path.Combine(directory, MetricsFile), MetricsJson.Serialize(summary, threshold, notes));
         File.WriteAllText(Path.Combine(directory, "subjects.csv"), MetricsCsv.Subjects(summary));
         File.WriteAllText(Path.Combine(directory, "slices.csv"), MetricsCsv.Slices(summary));
         File.WriteAllText(Path.Combine(directory, "distance_profile.csv"), MetricsCsv.DistanceProfile(summary));

@@ -7,18 +7,25 @@ namespace Zsad.Reporter.Evaluation;
 /// and 0 would read as a measured value.</summary>
 public static class MetricsJson
 {
-    public static byte[] Serialize(EvaluationSummary summary, float threshold)
+    public static byte[] Serialize(EvaluationSummary summary, float threshold, ReportNotes? notes = null)
     {
+        notes ??= ReportNotes.Empty;
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteNumber("threshold", threshold);
+            w.WriteStartArray("warnings");
+            foreach (var warning in notes.Warnings)
+                w.WriteStringValue(warning);
+            w.WriteEndArray();
             w.WriteStartArray("subjects");
             foreach (var s in summary.Subjects)
             {
                 w.WriteStartObject();
                 w.WriteString("id", s.SubjectId);
+                if (notes.ImagePValues.TryGetValue(s.SubjectId, out var pValue))
+                    w.WriteNumber("image_p_value", pValue);
                 Number(w, "dice", s.Dice);
                 Number(w, "sensitivity", s.Sensitivity);
                 Number(w, "specificity", s.Specificity);

@@ -62,7 +62,8 @@ public static class DemoCommand
             Role = "all",
             RabbitMq = null,
             Listener = new ZsadOptions.ListenerSettings { Port = 0, QuietSeconds = 1 },
-            Inference = new ZsadOptions.InferenceSettings { Normals = ZsadOptions.InferenceSettings.PhantomNormals },
+            // A phantom demo: its references are phantoms on purpose, so it asks for the SEG explicitly.
+            Inference = new ZsadOptions.InferenceSettings { Normals = ZsadOptions.InferenceSettings.PhantomNormals, AllowUncalibrated = true },
             Reporter = new ZsadOptions.ReporterSettings
             {
                 OutputDirectory = Path.Combine(output, "report"),

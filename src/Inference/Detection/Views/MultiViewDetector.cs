@@ -38,6 +38,7 @@ public sealed class MultiViewDetector : IAnomalyDetector, IDisposable
         mask ??= BrainMask.Compute(volume);
         var fused = volume.Like<float>();
         var score = 0.0;
+        double? pValue = null;
         foreach (var (plane, detector) in _views)
         {
             AnomalyResult result;
@@ -54,6 +55,8 @@ public sealed class MultiViewDetector : IAnomalyDetector, IDisposable
             }
             System.Numerics.Tensors.TensorPrimitives.Add(fused.Data, map.Data, fused.Data);
             score += result.ImageScore;
+            if (result.ImagePValue is { } p)
+                pValue = Math.Min(pValue ?? 1, p);
         }
         System.Numerics.Tensors.TensorPrimitives.Multiply(fused.Data, 1f / _views.Count, fused.Data);
         ThroughPlaneSmoothing.Apply(fused, mask, Options.ThroughPlaneSigmaMm);
@@ -61,7 +64,8 @@ public sealed class MultiViewDetector : IAnomalyDetector, IDisposable
         for (var v = 0; v < data.Length; v++)
             if (mask.Data[v] == 0)
                 data[v] = 0;
-        return new AnomalyResult(fused, score / _views.Count);
+        // Bonferroni over the views: the smallest per-view p-value times their number.
+        return new AnomalyResult(fused, score / _views.Count, pValue is { } min ? Math.Min(1, min * _views.Count) : null);
     }
 
     public void Dispose()

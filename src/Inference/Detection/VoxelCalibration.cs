@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Zsad.Inference.Detection;
+
+/// <summary>Voxel- and image-level calibration of a detector's raw scores on held-out normal volumes (each normal
+/// mapped against a memory built without it). The map becomes <c>0.5 (raw - median) / (threshold - median)</c>
+/// clamped to [0, 1], where threshold is the (1 - FalsePositiveRate) quantile of the held-out normal brain voxels:
+/// so a map value of 0.5 or more flags about FalsePositiveRate of healthy voxels. The image statistic of each
+/// held-out normal volume gives the null distribution of the per-volume p-value.</summary>
+/// <param name="FalsePositiveRate">Target share of healthy brain voxels at or above the decision level.</param>
+/// <param name="Median">Median raw voxel score inside the brain of the held-out normals.</param>
+/// <param name="Threshold">The (1 - FalsePositiveRate) quantile of those scores: map value 0.5.</param>
+/// <param name="Quantiles">The held-out voxel-score quantiles at <see cref="StoredLevels"/> (what a bundle stores).</param>
+/// <param name="NormalImageStatistics">The raw image statistic of each held-out normal volume.</param>
+/// <param name="Voxels">How many held-out brain voxels the quantiles come from.</param>
+public sealed record VoxelCalibration(double FalsePositiveRate, double Median, double Threshold, IReadOnlyList<QuantilePoint> Quantiles,
+    IReadOnlyList<double> NormalImageStatistics, long Voxels)
+{
+    public const double DefaultFalsePositiveRate = 1e-4;
+
+    /// <summary>The quantile levels kept in a bundle (1 - the level = the healthy-voxel false-positive rate).</summary>
+    public static IReadOnlyList<double> StoredLevels { get; } = [0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999];
+
+    /// <summary>Share of brain voxels whose image statistic is taken: the 99.99th percentile, the maximum less one
+    /// interpolation spike.</summary>
+    public const double ImageStatisticQuantile = 0.9999;
+
+    public float Apply(double raw)
+    {
+        var span = Math.Max(Threshold - Median, 1e-12);
+        return (float)Math.Clamp(0.5 * (raw - Median) / span, 0, 1);
+    }
+
+    /// <summary>Conformal p-value of a volume's image statistic against the held-out normals: (1 + #normals at or
+    /// above it) / (1 + #normals). Valid (never too small) when the volume is exchangeable with the normals; its
+    /// smallest value is 1 / (1 + #normals), so few normals cannot give small p-values.</summary>
+    public double PValue(double imageStatistic)
+    {
+        if (double.IsNaN(imageStatistic))
+            throw new ArgumentException("the image statistic is NaN", nameof(imageStatistic));
+        var atOrAbove = NormalImageStatistics.Count(s => s >= imageStatistic);
+        return (1.0 + atOrAbove) / (1.0 + NormalImageStatistics.Count);
+    }
+
+    /// <param name="heldOutVoxels">Raw scores of brain voxels of held-out normal volumes (reordered in place).</param>
+    public static VoxelCalibration FromSamples(float[] heldOutVoxels, IReadOnlyList<double> normalImageStatistics, double falsePositiveRate = DefaultFalsePositiveRate)
+    {
+        CheckRate(falsePositiveRate);
+        if (heldOutVoxels.Length == 0)
+            throw new InvalidOperationException("no held-out normal voxels to calibrate on");
+        Array.Sort(heldOutVoxels);
+        var quantiles = StoredLevels.Select(q => new QuantilePoint(q, Quantile(heldOutVoxels, q))).ToList();
+        var median = Quantile(heldOutVoxels, 0.5);
+        var threshold = Quantile(heldOutVoxels, 1 - falsePositiveRate);
+        return new VoxelCalibration(falsePositiveRate, median, threshold, quantiles, normalImageStatistics.ToList(), heldOutVoxels.LongLength);
+    }
+
+    public static void CheckRate(double falsePositiveRate)
+    {
+        if (!(falsePositiveRate is > 0 and < 0.5))
+            throw new ArgumentException($"the false-positive rate per healthy voxel must be above 0 and below 0.5, not {falsePositiveRate.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>Linear interpolation between order statistics of sorted values (numpy's default rule).</summary>
+    public static double Quantile(ReadOnlySpan<float> sorted, double q)
+    {
+        var pos = q * (sorted.Length - 1);
+        var lo = (int)Math.Floor(pos);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /// <summary>The image statistic of a volume's raw brain scores (reordered in place).</summary>
+    public static double ImageStatistic(float[] brainScores)
+    {
+        if (brainScores.Length == 0)
+            return 0;
+        Array.Sort(brainScores);
+        return brainScores[(int)Math.Floor(ImageStatisticQuantile * (brainScores.Length - 1))];
+    }
+
+    public override string ToString() => FormattableString.Invariant(
+        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}");
+}
+
+/// <param name="Level">Quantile level in (0, 1).</param>
+/// <param name="Value">Raw score at that level.</param>
+public sealed record QuantilePoint(double Level, double Value);

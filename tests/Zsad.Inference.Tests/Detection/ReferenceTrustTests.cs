@@ -1,0 +1,49 @@
+using Zsad.Imaging.Nifti;
+using Zsad.Inference.Detection;
+
+namespace Zsad.Inference.Tests.Detection;
+
+/// <summary>Which detectors count as calibrated on the site's normals: only references the operator supplied, with a
+/// held-out voxel calibration.</summary>
+public sealed class ReferenceTrustTests
+{
+    private static string SiteNormals(TempDir dir)
+    {
+        var normals = dir.Sub("normals");
+        var volumes = DetectorCatalog.PhantomNormals(2);
+        for (var v = 0; v < volumes.Count; v++)
+            NiftiWriter.Write(volumes[v], Path.Combine(normals, $"n{v}.nii.gz"));
+        return normals;
+    }
+
+    [Fact]
+    public void MemoryDetector_FromANormalsFolder_IsCalibrated()
+    {
+        using var dir = new TempDir();
+        var loaded = DetectorCatalog.Load(ResNetMemoryDetector.DetectorName, SiteNormals(dir));
+        using var _ = (IDisposable)loaded.Detector;
+        Assert.True(loaded.Trust.Calibrated);
+        Assert.Null(loaded.Trust.Warning);
+        Assert.Equal(VoxelCalibration.DefaultFalsePositiveRate, loaded.Trust.Voxel!.FalsePositiveRate);
+        Assert.Equal(2, loaded.Trust.Voxel.NormalImageStatistics.Count);
+    }
+
+    [Fact]
+    public void Baseline_FromANormalsFolder_HasNoHeldOutCalibration()
+    {
+        using var dir = new TempDir();
+        var loaded = DetectorCatalog.Load(IntensityBaselineDetector.DetectorName, SiteNormals(dir));
+        Assert.False(loaded.Trust.Calibrated);
+        Assert.StartsWith("UNCALIBRATED: the detector has no held-out calibration on the site's normals", loaded.Trust.Warning);
+    }
+
+    [Fact]
+    public void PhantomReferences_AreNotTheSite()
+    {
+        var detector = DetectorCatalog.FromNormals(IntensityBaselineDetector.DetectorName, DetectorCatalog.PhantomNormals(1), Inference.Detection.Views.SlicingOptions.Default);
+        var trust = ReferenceTrust.For(detector, siteNormals: false, "phantoms");
+        Assert.False(trust.Calibrated);
+        Assert.StartsWith("UNCALIBRATED: the references are not this site's normal scans (phantoms)", trust.Warning);
+        Assert.Contains("zsad models build-memory --detector resnet18-memory --normals DIR", trust.Warning);
+    }
+}
