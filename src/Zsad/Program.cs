@@ -180,6 +180,7 @@ public static class Program
             Opt("normals-count", "N,...", "with --held-out/--development: numbers of site normals compared", "1,2,4,8"),
             Switch("pool", "with --held-out/--development: stage-2 pooling of the memory features on"),
             Switch("no-pool", "with --held-out/--development: stage-2 pooling off"),
+            Switch("no-position-scale", "with --held-out/--development: raw nearest-neighbour distances, not scaled per place"),
             Opt("smoothing-sigma", "PX", "with --held-out/--development: Gaussian sigma of the slice maps (default: the detector's)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
@@ -376,6 +377,7 @@ public static class Program
             options = options with
             {
                 PoolStage2 = a.Flag("no-pool") ? false : a.Flag("pool") || options.PoolStage2,
+                PositionScale = !a.Flag("no-position-scale") && options.PositionScale,
                 SmoothingSigma = a.Option("smoothing-sigma") is not null ? a.NumberOption("smoothing-sigma") : options.SmoothingSigma,
             };
             Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, progress: Console.Out,

@@ -24,6 +24,10 @@ public sealed record MemoryDetectorOptions
     /// voxel AUROC, F1-max and Dice (docs/detectors.md). Bundles without the key were built pooled.</summary>
     public bool PoolStage2 { get; init; }
 
+    /// <summary>Score a patch by its distance in standard deviations of the held-out normal distances at its place
+    /// (<see cref="PositionStatistics"/>) rather than by the raw distance. Bundles without the statistics score raw.</summary>
+    public bool PositionScale { get; init; } = true;
+
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

@@ -30,11 +30,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
-        VoxelCalibration? voxel = null)
+        VoxelCalibration? voxel = null, PositionStatistics? positions = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
-        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration, Voxel = voxel };
+        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration, Voxel = voxel, Positions = positions };
     }
 
     public string Name => DetectorName;
@@ -81,24 +81,38 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 detector._bank.Add(v, f);
         }
 
-        var patches = new List<float>();
-        var voxels = new List<float>();
-        var imageStatistics = new List<double>();
+        // Held-out distances of every normal's bank slices: against a bank without that volume (one volume: odd
+        // positions against even ones, by position so any first slice and step work).
+        var heldOut = new List<(int Volume, SliceFeatures Features, float[] Distances)>();
+        var positions = options.PositionScale ? new PositionStatistics.Accumulator() : null;
         for (var v = 0; v < perVolume.Count; v++)
         {
-            var crop = crops[v];
-            var slice = new float[crop.Slices.PixelCount];
-            var maskPixels = new byte[crop.Slices.PixelCount];
-            var volumeVoxels = new List<float>();
             for (var i = 0; i < perVolume[v].Count; i++)
             {
-                // One volume: every other extracted slice is held out (by position, so any first slice and step work).
                 if (normals.Count == 1 && i % 2 == 0)
                     continue;
                 var f = perVolume[v][i];
                 var dist = normals.Count > 1
-                    ? detector._bank.MinDistances(f, detector.Options.HeightWindow, detector.Options.PositionRadius, excludeVolume: v)
+                    ? detector._bank.MinDistances(f, options.HeightWindow, options.PositionRadius, excludeVolume: v)
                     : detector.SingleVolumeHeldOut(f);
+                heldOut.Add((v, f, dist));
+                positions?.Add(v, f.Height, dist, f.Brain);
+            }
+        }
+
+        var patches = new List<float>();
+        var voxels = new List<float[]>();
+        for (var v = 0; v < perVolume.Count; v++)
+        {
+            // The position scale of the other normals, so that a volume's own distances do not set its scale.
+            var scale = positions?.Build(excludeVolume: normals.Count > 1 ? v : -1);
+            var crop = crops[v];
+            var slice = new float[crop.Slices.PixelCount];
+            var maskPixels = new byte[crop.Slices.PixelCount];
+            var volumeVoxels = new List<float>();
+            foreach (var (_, f, dist) in heldOut.Where(h => h.Volume == v))
+            {
+                scale?.Normalize(dist, f.Height);
                 for (var p = 0; p < dist.Length; p++)
                     if (f.Brain[p])
                         patches.Add(dist[p]);
@@ -108,11 +122,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     if (maskPixels[p] != 0)
                         volumeVoxels.Add(slice[p]);
             }
-            voxels.AddRange(volumeVoxels);
-            imageStatistics.Add(VoxelCalibration.ImageStatistic(volumeVoxels.ToArray()));
+            voxels.Add(volumeVoxels.ToArray());
         }
+        detector.Positions = positions?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
-        detector.Voxel = VoxelCalibration.FromSamples(voxels.ToArray(), imageStatistics, options.FalsePositiveRate);
+        detector.Voxel = VoxelCalibration.FromVolumes(voxels, options.FalsePositiveRate);
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
             detector._bank.SliceCount, normals.Count, detector.Voxel);
         return detector;
@@ -121,6 +135,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>The held-out voxel calibration (null for a bundle built before it existed: its map then uses the
     /// patch-level <see cref="Calibration"/>, and nothing states a voxel false-positive rate).</summary>
     public VoxelCalibration? Voxel { get; private set; }
+
+    /// <summary>Per-place scale of normal distances (null: raw distances, as bundles built before it).</summary>
+    public PositionStatistics? Positions { get; private set; }
 
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
@@ -137,6 +154,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         foreach (var f in features)
         {
             var dist = _bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
+            Positions?.Normalize(dist, f.Height);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
             RawSlice(dist, crop, slice);
             mapSlices.WriteSlice(f.Slice, slice);

@@ -42,17 +42,32 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
         return (1.0 + atOrAbove) / (1.0 + NormalImageStatistics.Count);
     }
 
-    /// <param name="heldOutVoxels">Raw scores of brain voxels of held-out normal volumes (reordered in place).</param>
-    public static VoxelCalibration FromSamples(float[] heldOutVoxels, IReadOnlyList<double> normalImageStatistics, double falsePositiveRate = DefaultFalsePositiveRate)
+    /// <summary>The calibration from the raw brain-voxel scores of each held-out normal volume (sorted in place).
+    /// The decision threshold is the <b>median over the normals</b> of each one's own (1 - rate) quantile, not the
+    /// quantile of all voxels pooled: the pooled tail at 1e-4 is a few dozen voxels, and they all come from whichever
+    /// normal differs most from the others, so one unusual normal would set the threshold for every scan.</summary>
+    public static VoxelCalibration FromVolumes(IReadOnlyList<float[]> heldOutVolumes, double falsePositiveRate = DefaultFalsePositiveRate)
     {
         CheckRate(falsePositiveRate);
-        if (heldOutVoxels.Length == 0)
+        if (heldOutVolumes.Count == 0 || heldOutVolumes.All(v => v.Length == 0))
             throw new InvalidOperationException("no held-out normal voxels to calibrate on");
-        Array.Sort(heldOutVoxels);
-        var quantiles = StoredLevels.Select(q => new QuantilePoint(q, Quantile(heldOutVoxels, q))).ToList();
-        var median = Quantile(heldOutVoxels, 0.5);
-        var threshold = Quantile(heldOutVoxels, 1 - falsePositiveRate);
-        return new VoxelCalibration(falsePositiveRate, median, threshold, quantiles, normalImageStatistics.ToList(), heldOutVoxels.LongLength);
+        var volumes = heldOutVolumes.Where(v => v.Length > 0).ToList();
+        foreach (var v in volumes)
+            Array.Sort(v);
+        var imageStatistics = volumes.Select(v => Quantile(v, ImageStatisticQuantile)).ToList();
+        var threshold = MedianOf(volumes.Select(v => Quantile(v, 1 - falsePositiveRate)).ToList());
+        var pooled = volumes.SelectMany(v => v).ToArray();
+        Array.Sort(pooled);
+        var quantiles = StoredLevels.Select(q => new QuantilePoint(q, Quantile(pooled, q))).ToList();
+        var median = Quantile(pooled, 0.5);
+        return new VoxelCalibration(falsePositiveRate, median, Math.Max(threshold, median + 1e-9), quantiles, imageStatistics, pooled.LongLength);
+    }
+
+    private static double MedianOf(List<double> values)
+    {
+        values.Sort();
+        var n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
     }
 
     public static void CheckRate(double falsePositiveRate)
@@ -76,7 +91,7 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
         if (brainScores.Length == 0)
             return 0;
         Array.Sort(brainScores);
-        return brainScores[(int)Math.Floor(ImageStatisticQuantile * (brainScores.Length - 1))];
+        return Quantile(brainScores, ImageStatisticQuantile);
     }
 
     public override string ToString() => FormattableString.Invariant(

@@ -53,6 +53,13 @@ public static class FeatureMemoryBundle
             }
         });
 
+        if (detector.Positions is { } positions)
+            Save("position_statistics.f32", s =>
+            {
+                s.Write(MemoryMarshal.AsBytes(positions.Mean.AsSpan()));
+                s.Write(MemoryMarshal.AsBytes(positions.Std.AsSpan()));
+            });
+
         var stage2 = backbone.Stages[1].Tensor;
         var stage3 = backbone.Stages[2].Tensor;
         var options = detector.Options;
@@ -95,6 +102,8 @@ public static class FeatureMemoryBundle
                 VoxelQuantiles = detector.Voxel?.Quantiles.Select(q => new ManifestQuantile { Level = q.Level, Value = q.Value }).ToList(),
                 CalibrationVoxels = detector.Voxel?.Voxels,
                 NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
+                PositionStatistics = detector.Positions is null ? null
+                    : new ManifestTensor { Name = "positionStatistics", Path = "position_statistics.f32", Shape = [2, PositionStatistics.HeightBins, Cells] },
             },
             Files = files,
         };
@@ -148,8 +157,27 @@ public static class FeatureMemoryBundle
         }
         var voxel = LoadVoxelCalibration(section, Fail);
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
+        var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions);
+    }
+
+    private static PositionStatistics? LoadPositionStatistics(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail)
+    {
+        if (section.PositionStatistics is not { } tensor)
+            return null;
+        const int n = PositionStatistics.HeightBins * Cells;
+        if (tensor.Shape is not [2, PositionStatistics.HeightBins, Cells])
+            throw new BundleException(fail($"featureMemory.positionStatistics shape [{string.Join(", ", tensor.Shape ?? [])}] must be [2, {PositionStatistics.HeightBins}, {Cells}]"));
+        var values = BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.positionStatistics");
+        try
+        {
+            return new PositionStatistics(values[..n], values[n..]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BundleException(fail("featureMemory.positionStatistics: " + ex.Message));
+        }
     }
 
     /// <summary>The held-out voxel calibration, or null for a bundle built before it was stored (all its keys absent).</summary>

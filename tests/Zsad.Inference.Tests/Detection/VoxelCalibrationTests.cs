@@ -18,11 +18,11 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
     private static readonly EngineOptions Cpu = new() { PreferCuda = false, MaxBatch = 4 };
 
     [Fact]
-    public void FromSamples_StoresQuantiles_AndPutsTheThresholdAtOneHalf()
+    public void FromVolumes_StoresPooledQuantiles_AndPutsTheThresholdAtOneHalf()
     {
-        // 0 .. 9999: the q-quantile (linear between order statistics) is q * 9999.
-        var samples = Enumerable.Range(0, 10_000).Select(i => (float)i).Reverse().ToArray();
-        var c = VoxelCalibration.FromSamples(samples, [1.0, 2.0], falsePositiveRate: 0.01);
+        // One volume holding 0 .. 9999 (shuffled order): the q-quantile (linear between order statistics) is q * 9999.
+        var samples = Enumerable.Range(0, 10_000).Select(i => (float)((i * 7919) % 10_000)).ToArray();
+        var c = VoxelCalibration.FromVolumes([samples], falsePositiveRate: 0.01);
 
         Assert.Equal(VoxelCalibration.StoredLevels, c.Quantiles.Select(q => q.Level));
         Assert.All(c.Quantiles, q => Assert.Equal(q.Level * 9999, q.Value, 6));
@@ -32,12 +32,29 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         Assert.Equal(0f, c.Apply(c.Median - 1));
         Assert.Equal(1f, c.Apply(2 * c.Threshold));
         Assert.Equal(10_000, c.Voxels);
+        Assert.Equal(VoxelCalibration.ImageStatisticQuantile * 9999, Assert.Single(c.NormalImageStatistics), 6);
+    }
+
+    [Fact]
+    public void FromVolumes_ThresholdIsTheMedianOfEachNormalsOwnQuantile_SoOneOutlyingNormalDoesNotSetIt()
+    {
+        // Three normals 0 .. 999 and one whose tail reaches 100x further: pooled, the 1 % tail is all the outlier's.
+        float[] Ramp(float top) => Enumerable.Range(0, 1000).Select(i => i == 999 ? top : i).ToArray();
+        var volumes = new List<float[]> { Ramp(999), Ramp(999), Ramp(999), Enumerable.Range(0, 1000).Select(i => i < 950 ? (float)i : 100_000f).ToArray() };
+        var c = VoxelCalibration.FromVolumes(volumes, falsePositiveRate: 0.01);
+
+        // Each normal's own 0.99 quantile: 989.01 for the three ramps, 100000 for the outlier; their median 989.01.
+        Assert.Equal(0.99 * 999, c.Threshold, 6);
+        var pooled = volumes.SelectMany(v => v).Order().ToArray();
+        Assert.True(VoxelCalibration.Quantile(pooled, 0.99) > 10 * c.Threshold, "the pooled quantile would have followed the outlier");
+        Assert.Equal(4, c.NormalImageStatistics.Count);
+        Assert.Equal(4000, c.Voxels);
     }
 
     [Fact]
     public void PValue_IsConformal_OverTheHeldOutNormals()
     {
-        var c = VoxelCalibration.FromSamples([0f, 1f], [1.0, 2.0, 3.0, 4.0]);
+        var c = new VoxelCalibration(0.01, 0, 1, [], [1.0, 2.0, 3.0, 4.0], 2);
         Assert.Equal(1 / 5.0, c.PValue(5)); // above every normal: the smallest p-value four normals can give
         Assert.Equal(2 / 5.0, c.PValue(4)); // ties count against the volume
         Assert.Equal(3 / 5.0, c.PValue(2.5));
@@ -52,7 +69,7 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
     [InlineData(double.NaN)]
     public void FalsePositiveRate_OutsideItsRange_IsRefused(double rate)
     {
-        var ex = Assert.Throws<ArgumentException>(() => VoxelCalibration.FromSamples([0f, 1f], [1.0], rate));
+        var ex = Assert.Throws<ArgumentException>(() => VoxelCalibration.FromVolumes([[0f, 1f]], rate));
         Assert.StartsWith("the false-positive rate per healthy voxel must be above 0 and below 0.5", ex.Message);
     }
 
@@ -75,7 +92,8 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         var section = BundleLoader.Load(bundleDir).Manifest.FeatureMemory!;
         Assert.Equal(rate, section.FalsePositiveRate);
         Assert.Equal(VoxelCalibration.StoredLevels, section.VoxelQuantiles!.Select(q => q.Level!.Value));
-        Assert.Equal(section.VoxelQuantiles!.Single(q => q.Level == 0.99).Value!.Value, section.VoxelThreshold!.Value, 6);
+        Assert.InRange(section.VoxelThreshold!.Value, section.VoxelQuantiles!.Single(q => q.Level == 0.9).Value!.Value,
+            section.VoxelQuantiles!.Single(q => q.Level == 0.99999).Value!.Value);
         Assert.Equal(4, section.NormalImageStatistics!.Count);
         Assert.True(section.CalibrationVoxels > 10_000, $"{section.CalibrationVoxels} held-out voxels");
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Zsad.Imaging;
 using Zsad.Imaging.Nifti;
 using Zsad.Imaging.Synthetic;
@@ -47,6 +48,9 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
 
         Assert.Equal(inMemory.Bank.SliceCount, loaded.Bank.SliceCount);
         Assert.Equal(inMemory.Calibration, loaded.Calibration);
+        Assert.NotNull(inMemory.Positions);
+        Assert.Equal(inMemory.Positions.Mean, loaded.Positions!.Mean);
+        Assert.Equal(inMemory.Positions.Std, loaded.Positions.Std);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -88,5 +92,22 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
 
         var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
         Assert.EndsWith("manifest.json has no 'featureMemory.calibrationP999'", ex.Message);
+    }
+
+    [Fact]
+    public void FeatureMemoryBundle_PositionStatisticsOfTheWrongShape_AreRefusedNamingTheKey()
+    {
+        var (refs, _) = Data.Value;
+        using var dir = new TempDir();
+        var normals = dir.Sub("normals");
+        NiftiWriter.Write(refs[0], Path.Combine(normals, "ref0.nii.gz"));
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 8, engine: Cpu);
+        var manifestPath = Path.Combine(bundleDir, BundleLoader.ManifestFileName);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["featureMemory"]!["positionStatistics"]!["shape"] = new JsonArray(2, 24, 784);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
+        Assert.EndsWith("featureMemory.positionStatistics shape [2, 24, 784] must be [2, 25, 784]", ex.Message);
     }
 }
