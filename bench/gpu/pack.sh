@@ -21,24 +21,26 @@ publish() {
 publish src/Zsad zsad
 publish bench/ClipEncoderBench bench
 
-# ONNX Runtime's native libraries once; the CUDA provider keeps only the GPU's own architecture.
+# ONNX Runtime's native libraries once (zsad's publish keeps relative links to them: OnnxEngine loads them from the
+# app's folder); the CUDA provider keeps only the GPU's own architecture.
 mkdir -p "$stage/native"
-for lib in "$stage"/app/zsad/libonnxruntime*.so; do mv "$lib" "$stage/native/"; done
+for lib in "$stage"/app/zsad/libonnxruntime*.so; do
+  mv "$lib" "$stage/native/"; ln -s "../../native/$(basename "$lib")" "$lib"
+done
 dotnet run --project tools/fatbin -c Release -v q -- keep --arch "$archs" \
   "$stage/native/libonnxruntime_providers_cuda.so" "$stage/native/libonnxruntime_providers_cuda.so.blanked"
 mv "$stage/native/libonnxruntime_providers_cuda.so.blanked" "$stage/native/libonnxruntime_providers_cuda.so"
-# Every file of the bench publish that the zsad publish or native/ already holds becomes a relative link.
-link_duplicates() {
-  local dir=$1 f name
-  for f in "$dir"/*; do
-    name=$(basename "$f")
-    if [[ -f $stage/native/$name ]]; then rm -f "$f"; ln -s "../../native/$name" "$f"
-    elif [[ $dir != "$stage/app/zsad" && -f $stage/app/zsad/$name ]] && cmp -s "$f" "$stage/app/zsad/$name"; then rm -f "$f"; ln -s "../zsad/$name" "$f"
-    fi
-  done
-}
-link_duplicates "$stage/app/zsad"
-link_duplicates "$stage/app/bench"
+# The bench publish's ONNX Runtime libraries, and its managed assemblies identical to zsad's, become relative links.
+# The runtime's own native files (libcoreclr.so, libhostfxr.so, libhostpolicy.so, ...) must stay real files: the host
+# and the runtime resolve their own real path and load System.Private.CoreLib and the framework from that folder, so a
+# link into zsad's publish would mix zsad's trimmed CoreLib with the bench's trimmed assemblies (TypeLoadException:
+# "Method 'get_Item' in type ConcurrentDictionary`2 ... does not have an implementation"). zstd --long dedupes them.
+for f in "$stage"/app/bench/*; do
+  name=$(basename "$f")
+  if [[ -f $stage/native/$name ]]; then rm -f "$f"; ln -s "../../native/$name" "$f"
+  elif [[ $name == *.dll && -f $stage/app/zsad/$name ]] && cmp -s "$f" "$stage/app/zsad/$name"; then rm -f "$f"; ln -s "../zsad/$name" "$f"
+  fi
+done
 [[ -f $stage/app/bench/models/ResNet18.onnx ]] && rm -rf "$stage/app/bench/models"
 /usr/bin/python3 bench/gpu/make_infer_input.py "$stage/data"
 
