@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
+warm=${WARM:-200} # instances sent before the timed run: a service is long-running, its JIT has settled
 work=${WORK:-/tmp/zsad-bench-store}
 count=1000
 export TCP_NODELAY=1
@@ -17,9 +18,9 @@ mkdir -p "$work"
 if [[ ! -d $work/in ]]; then
   /usr/bin/python3 bench/make_mr_series.py "$work/in" "$count"
 fi
-mkdir -p "$work/warm"
+rm -rf "$work/warm"; mkdir -p "$work/warm"
 inputs=("$work/in"/*.dcm)
-for f in "${inputs[@]:0:20}"; do ln -sf "$f" "$work/warm/"; done
+for f in "${inputs[@]:0:$warm}"; do ln -sf "$f" "$work/warm/"; done
 for k in 0 1 2 3; do # four disjoint quarters for the parallel senders
   mkdir -p "$work/in4/$k"
   for i in "${!inputs[@]}"; do ((i % 4 == k)) && ln -sf "${inputs[$i]}" "$work/in4/$k/"; done
@@ -39,7 +40,7 @@ run_once() { # server senders -> "seconds peak-RSS-KiB"
     storescp) storescp -aet BENCH -od "$out" +xa "$port" & pid=$! ;;
   esac
   wait_port "$port"
-  storescu -aec BENCH +sd +r 127.0.0.1 "$port" "$work/warm" # a service is long-running: warm it up first
+  storescu -aec BENCH +sd +r 127.0.0.1 "$port" "$work/warm"
   rm -f "$out"/*
   start=$(date +%s.%N)
   if [[ $senders == 1 ]]; then
