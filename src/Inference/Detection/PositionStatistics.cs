@@ -75,29 +75,30 @@ public sealed class PositionStatistics
             var mean = new float[HeightBins * Cells];
             var std = new float[HeightBins * Cells];
             for (var b = 0; b < HeightBins; b++)
-            {
-                for (var y = 0; y < G; y++)
+                for (var cell = 0; cell < Cells; cell++)
                 {
-                    for (var x = 0; x < G; x++)
-                    {
-                        double n = 0, s = 0, ss = 0;
-                        for (var bb = Math.Max(0, b - 1); bb <= Math.Min(HeightBins - 1, b + 1); bb++)
-                            for (var yy = Math.Max(0, y - 1); yy <= Math.Min(G - 1, y + 1); yy++)
-                                for (var xx = Math.Max(0, x - 1); xx <= Math.Min(G - 1, x + 1); xx++)
-                                {
-                                    var i = 3 * (bb * Cells + yy * G + xx);
-                                    n += total[i];
-                                    s += total[i + 1];
-                                    ss += total[i + 2];
-                                }
-                        var (m, sd) = n >= MinSamples ? MeanStd(n, s, ss) : (globalMean, globalStd);
-                        var at = b * Cells + y * G + x;
-                        mean[at] = (float)m;
-                        std[at] = (float)Math.Max(sd, floor);
-                    }
+                    var (n, s, ss) = NeighbourhoodSums(total, b, cell / G, cell % G);
+                    var (m, sd) = n >= MinSamples ? MeanStd(n, s, ss) : (globalMean, globalStd);
+                    mean[b * Cells + cell] = (float)m;
+                    std[b * Cells + cell] = (float)Math.Max(sd, floor);
                 }
-            }
             return new PositionStatistics(mean, std);
+        }
+
+        /// <summary>Count, sum and sum of squares over the 3 x 3 x 3 (bin, row, column) neighbourhood of a place.</summary>
+        private static (double N, double Sum, double SumOfSquares) NeighbourhoodSums(double[] total, int bin, int y, int x)
+        {
+            double n = 0, s = 0, ss = 0;
+            for (var b = Math.Max(0, bin - 1); b <= Math.Min(HeightBins - 1, bin + 1); b++)
+                for (var yy = Math.Max(0, y - 1); yy <= Math.Min(G - 1, y + 1); yy++)
+                    for (var xx = Math.Max(0, x - 1); xx <= Math.Min(G - 1, x + 1); xx++)
+                    {
+                        var i = 3 * (b * Cells + yy * G + xx);
+                        n += total[i];
+                        s += total[i + 1];
+                        ss += total[i + 2];
+                    }
+            return (n, s, ss);
         }
 
         private static double SumOf(double[] sums, int component)

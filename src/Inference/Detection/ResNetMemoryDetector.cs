@@ -83,10 +83,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         // Held-out distances of every normal's bank slices: against a bank without that volume (one volume: odd
         // positions against even ones, by position so any first slice and step work).
-        var heldOut = new List<(int Volume, SliceFeatures Features, float[] Distances)>();
+        var heldOut = new List<(SliceFeatures Features, float[] Distances)>[perVolume.Count];
         var positions = options.PositionScale ? new PositionStatistics.Accumulator() : null;
         for (var v = 0; v < perVolume.Count; v++)
         {
+            heldOut[v] = [];
             for (var i = 0; i < perVolume[v].Count; i++)
             {
                 if (normals.Count == 1 && i % 2 == 0)
@@ -95,7 +96,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 var dist = normals.Count > 1
                     ? detector._bank.MinDistances(f, options.HeightWindow, options.PositionRadius, excludeVolume: v)
                     : detector.SingleVolumeHeldOut(f);
-                heldOut.Add((v, f, dist));
+                heldOut[v].Add((f, dist));
                 positions?.Add(v, f.Height, dist, f.Brain);
             }
         }
@@ -110,7 +111,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
             var volumeVoxels = new List<float>();
-            foreach (var (_, f, dist) in heldOut.Where(h => h.Volume == v))
+            foreach (var (f, dist) in heldOut[v])
             {
                 scale?.Normalize(dist, f.Height);
                 for (var p = 0; p < dist.Length; p++)

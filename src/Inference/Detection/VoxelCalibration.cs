@@ -52,9 +52,7 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
         if (heldOutVolumes.Count == 0 || heldOutVolumes.All(v => v.Length == 0))
             throw new InvalidOperationException("no held-out normal voxels to calibrate on");
         var volumes = heldOutVolumes.Where(v => v.Length > 0).ToList();
-        foreach (var v in volumes)
-            Array.Sort(v);
-        var imageStatistics = volumes.Select(v => Quantile(v, ImageStatisticQuantile)).ToList();
+        var imageStatistics = volumes.Select(ImageStatistic).ToList(); // sorts each volume's scores in place
         var threshold = MedianOf(volumes.Select(v => Quantile(v, 1 - falsePositiveRate)).ToList());
         var pooled = volumes.SelectMany(v => v).ToArray();
         Array.Sort(pooled);

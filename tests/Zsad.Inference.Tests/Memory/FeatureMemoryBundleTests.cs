@@ -82,12 +82,8 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [Fact]
     public void FeatureMemoryBundle_MissingCalibration_IsRefusedNamingTheKey()
     {
-        var (refs, _) = Data.Value;
         using var dir = new TempDir();
-        var normals = dir.Sub("normals");
-        NiftiWriter.Write(refs[0], Path.Combine(normals, "ref0.nii.gz"));
-        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 8, engine: Cpu);
-        var manifestPath = Path.Combine(bundleDir, BundleLoader.ManifestFileName);
+        var (bundleDir, manifestPath) = SmallBundle(dir);
         File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"calibrationP999\"", "\"calibrationP99\"", StringComparison.Ordinal));
 
         var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
@@ -97,17 +93,22 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [Fact]
     public void FeatureMemoryBundle_PositionStatisticsOfTheWrongShape_AreRefusedNamingTheKey()
     {
-        var (refs, _) = Data.Value;
         using var dir = new TempDir();
-        var normals = dir.Sub("normals");
-        NiftiWriter.Write(refs[0], Path.Combine(normals, "ref0.nii.gz"));
-        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 8, engine: Cpu);
-        var manifestPath = Path.Combine(bundleDir, BundleLoader.ManifestFileName);
+        var (bundleDir, manifestPath) = SmallBundle(dir);
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         manifest["featureMemory"]!["positionStatistics"]!["shape"] = new JsonArray(2, 24, 784);
         File.WriteAllText(manifestPath, manifest.ToJsonString());
 
         var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
         Assert.EndsWith("featureMemory.positionStatistics shape [2, 24, 784] must be [2, 25, 784]", ex.Message);
+    }
+
+    /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
+    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir)
+    {
+        var normals = dir.Sub("normals");
+        NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 8, engine: Cpu);
+        return (bundleDir, Path.Combine(bundleDir, BundleLoader.ManifestFileName));
     }
 }
