@@ -86,6 +86,14 @@ public sealed class FeatureMemorySection
     /// <summary>[2, heightBins, grid²]: mean, then std, of held-out normal patch distances per brain-height bin and
     /// grid cell; a test distance is scored as (distance - mean) / std. Absent: raw distances (bundles built before).</summary>
     [JsonPropertyName("positionStatistics")] public ManifestTensor? PositionStatistics { get; set; }
+    /// <summary>Fine detail (stage 1, stride 4): weight of its standard score in the map, search radius in fine
+    /// cells, mean and std of the held-out fine distances, and the fine descriptors [slices · fineGrid², fineDim]
+    /// (slice s owns rows s·fineGrid² ..). All absent: the coarse grid alone (bundles built before).</summary>
+    [JsonPropertyName("fineWeight")] public double? FineWeight { get; set; }
+    [JsonPropertyName("fineRadius")] public int? FineRadius { get; set; }
+    [JsonPropertyName("fineMean")] public double? FineMean { get; set; }
+    [JsonPropertyName("fineStd")] public double? FineStd { get; set; }
+    [JsonPropertyName("fineBank")] public ManifestTensor? FineBank { get; set; }
 }
 
 public sealed class ManifestQuantile

@@ -28,6 +28,16 @@ public sealed record MemoryDetectorOptions
     /// (<see cref="PositionStatistics"/>) rather than by the raw distance. Bundles without the statistics score raw.</summary>
     public bool PositionScale { get; init; } = true;
 
+    /// <summary>Weight of the fine detail: the standard score of the stride-4 stage-1 nearest-neighbour distance
+    /// (<see cref="FineScale"/>) added to the coarse score on the stride-4 grid before the map is resized; 0 turns it
+    /// off (the coarse grid alone, as bundles built before it). 1 was chosen on the development study (issue 18):
+    /// the coarse stride-8 descriptor sees a lesion through a receptive field of tens of millimetres and paints a
+    /// halo around it; the fine one sharpens the outline (docs/detectors.md).</summary>
+    public double FineWeight { get; init; } = 1;
+
+    /// <summary>Half-width of the in-plane window of the fine search, in stride-4 cells (4 px of the 224 input).</summary>
+    public int FineRadius { get; init; } = 2;
+
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

@@ -46,6 +46,25 @@ public static class PatchFeatureBuilder
         return features;
     }
 
+    /// <summary>The fine descriptors: ResNet18 stage 1 (64 x 56 x 56, stride 4) per cell, unpooled, L2-normalised,
+    /// patch-major [56 * 56, 64]. Its receptive field is a quarter of stage 2's, so it outlines what the coarse
+    /// descriptor only locates.</summary>
+    public static float[] BuildFine(ReadOnlySpan<float> stage1)
+    {
+        const int g = SliceFeatures.FineGrid, c1 = SliceFeatures.FineDim, cells = g * g;
+        if (stage1.Length != c1 * cells)
+            throw new ArgumentException($"unexpected stage-1 tensor size {stage1.Length}, expected {c1 * cells}");
+        var features = new float[cells * c1];
+        for (var p = 0; p < cells; p++)
+        {
+            var f = features.AsSpan(p * c1, c1);
+            for (var c = 0; c < c1; c++)
+                f[c] = stage1[c * cells + p];
+            Normalize(f);
+        }
+        return features;
+    }
+
     private static void Normalize(Span<float> v)
     {
         var n = TensorPrimitives.Norm(v);

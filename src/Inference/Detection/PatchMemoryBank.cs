@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Zsad.Inference.Detection;
 
@@ -24,26 +25,43 @@ public sealed class PatchMemoryBank
 
     /// <summary>Nearest-neighbour distance of every patch of <paramref name="query"/> (Grid x Grid values);
     /// bank slices of <paramref name="excludeVolume"/> are skipped (held-out calibration).</summary>
-    public float[] MinDistances(SliceFeatures query, double heightWindow, int radius, int excludeVolume = -1)
+    public float[] MinDistances(SliceFeatures query, double heightWindow, int radius, int excludeVolume = -1) =>
+        Search(query.Features, Candidates(query, heightWindow, excludeVolume).Select(s => s.Features).ToArray(), SliceFeatures.Grid, SliceFeatures.Dim, radius);
+
+    /// <summary>The same search on the stride-4 fine descriptors (FineGrid x FineGrid values); <paramref name="radius"/>
+    /// in fine cells.</summary>
+    public float[] MinFineDistances(SliceFeatures query, double heightWindow, int radius, int excludeVolume = -1)
     {
-        const int g = SliceFeatures.Grid, d = SliceFeatures.Dim;
+        var fine = query.Fine ?? throw new ArgumentException("the query slice has no fine descriptors", nameof(query));
+        var candidates = Candidates(query, heightWindow, excludeVolume)
+            .Select(s => s.Fine ?? throw new InvalidOperationException("the memory bank holds slices without fine descriptors")).ToArray();
+        return Search(fine, candidates, SliceFeatures.FineGrid, SliceFeatures.FineDim, radius);
+    }
+
+    private IEnumerable<SliceFeatures> Candidates(SliceFeatures query, double heightWindow, int excludeVolume)
+    {
         var candidates = _slices.Where(s => s.Volume != excludeVolume && Math.Abs(s.Slice.Height - query.Height) <= heightWindow)
-            .Select(s => s.Slice.Features).ToArray();
+            .Select(s => s.Slice).ToArray();
         if (candidates.Length == 0)
         {
             // No bank slice that high: widen to the nearest slices rather than give no answer.
             candidates = _slices.Where(s => s.Volume != excludeVolume)
-                .OrderBy(s => Math.Abs(s.Slice.Height - query.Height)).Take(4).Select(s => s.Slice.Features).ToArray();
+                .OrderBy(s => Math.Abs(s.Slice.Height - query.Height)).Take(4).Select(s => s.Slice).ToArray();
         }
         if (candidates.Length == 0)
             throw new InvalidOperationException("the memory bank holds no slices to compare with");
+        return candidates;
+    }
+
+    private static float[] Search(float[] query, float[][] candidates, int g, int d, int radius)
+    {
         var result = new float[g * g];
         Parallel.For(0, g, gy =>
         {
             for (var gx = 0; gx < g; gx++)
             {
                 var p = gy * g + gx;
-                var q = query.Features.AsSpan(p * d, d);
+                var q = query.AsSpan(p * d, d);
                 var best = float.MaxValue;
                 foreach (var c in candidates)
                 {
@@ -51,15 +69,38 @@ public sealed class PatchMemoryBank
                     {
                         for (var x = Math.Max(0, gx - radius); x <= Math.Min(g - 1, gx + radius); x++)
                         {
-                            var dist = TensorPrimitives.Distance(q, c.AsSpan((y * g + x) * d, d));
-                            if (dist < best)
-                                best = dist;
+                            var squared = SquaredDistance(q, c.AsSpan((y * g + x) * d, d));
+                            if (squared < best)
+                                best = squared;
                         }
                     }
                 }
-                result[p] = best;
+                result[p] = MathF.Sqrt(best);
             }
         });
         return result;
+    }
+
+    // The search's inner loop: called once per (patch, candidate place), on 64 or 256 floats. Squared distances keep
+    // the square root out of it (one per patch at the end), and a plain SIMD loop avoids the per-call overhead of
+    // TensorPrimitives.Distance, which is large next to so few elements.
+    private static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (b.Length != a.Length)
+            throw new ArgumentException("descriptors of different lengths");
+        ref var ra = ref MemoryMarshal.GetReference(a);
+        ref var rb = ref MemoryMarshal.GetReference(b);
+        var width = Vector<float>.Count;
+        var sum = Vector<float>.Zero;
+        var i = 0;
+        for (; i <= a.Length - width; i += width)
+        {
+            var diff = Vector.LoadUnsafe(ref ra, (nuint)i) - Vector.LoadUnsafe(ref rb, (nuint)i);
+            sum += diff * diff;
+        }
+        var total = Vector.Sum(sum);
+        for (; i < a.Length; i++)
+            total += (a[i] - b[i]) * (a[i] - b[i]);
+        return total;
     }
 }

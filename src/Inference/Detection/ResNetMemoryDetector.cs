@@ -9,7 +9,8 @@ namespace Zsad.Inference.Detection;
 
 /// <summary>Few-shot feature-memory detector (PatchCore-style) on ImageNet ResNet18: stride-8 and stride-16 stage
 /// features of normal slices form a position-aware memory bank; a test patch scores its nearest-neighbour distance,
-/// calibrated on held-out normal slices so that 0.5 means "beyond 99.9% of normal patches".</summary>
+/// scaled per place by held-out normal distances, plus the scaled distance of the stride-4 stage-1 descriptors (the
+/// fine detail); calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
 public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 {
     public const string DetectorName = "resnet18-memory";
@@ -30,11 +31,13 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
-        VoxelCalibration? voxel = null, PositionStatistics? positions = null)
+        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
-        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration, Voxel = voxel, Positions = positions };
+        if (options.FineWeight > 0 && (fine is null || bank.Slices.Any(s => s.Fine is null)))
+            throw new ArgumentException("a fine weight above 0 needs the fine scale and fine descriptors of every bank slice", nameof(options));
+        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null };
     }
 
     public string Name => DetectorName;
@@ -63,6 +66,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         logger ??= NullLogger.Instance;
         options ??= new MemoryDetectorOptions();
         VoxelCalibration.CheckRate(options.FalsePositiveRate);
+        if (!(options.FineWeight >= 0) || !double.IsFinite(options.FineWeight))
+            throw new ArgumentException($"the fine weight must be a finite number of 0 or more, not {options.FineWeight}", nameof(options));
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
@@ -83,8 +88,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         // Held-out distances of every normal's bank slices: against a bank without that volume (one volume: odd
         // positions against even ones, by position so any first slice and step work).
-        var heldOut = new List<(SliceFeatures Features, float[] Distances)>[perVolume.Count];
+        var heldOut = new List<(SliceFeatures Features, float[] Distances, float[]? Fine)>[perVolume.Count];
         var positions = options.PositionScale ? new PositionStatistics.Accumulator() : null;
+        var fineScale = options.FineWeight > 0 ? new FineScale.Accumulator() : null;
         for (var v = 0; v < perVolume.Count; v++)
         {
             heldOut[v] = [];
@@ -93,11 +99,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 if (normals.Count == 1 && i % 2 == 0)
                     continue;
                 var f = perVolume[v][i];
-                var dist = normals.Count > 1
-                    ? detector._bank.MinDistances(f, options.HeightWindow, options.PositionRadius, excludeVolume: v)
-                    : detector.SingleVolumeHeldOut(f);
-                heldOut[v].Add((f, dist));
+                var (dist, fine) = normals.Count > 1 ? detector.Distances(detector._bank, f, excludeVolume: v) : detector.SingleVolumeHeldOut(f);
+                heldOut[v].Add((f, dist, fine));
                 positions?.Add(v, f.Height, dist, f.Brain);
+                if (fine is not null)
+                    fineScale!.Add(v, fine, f.FineBrain!);
             }
         }
 
@@ -107,17 +113,20 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         {
             // The position scale of the other normals, so that a volume's own distances do not set its scale.
             var scale = positions?.Build(excludeVolume: normals.Count > 1 ? v : -1);
+            var fineOfOthers = fineScale?.Build(excludeVolume: normals.Count > 1 ? v : -1);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
             var volumeVoxels = new List<float>();
-            foreach (var (f, dist) in heldOut[v])
+            foreach (var (f, dist, fine) in heldOut[v])
             {
                 scale?.Normalize(dist, f.Height);
+                if (fine is not null)
+                    fineOfOthers!.Normalize(fine);
                 for (var p = 0; p < dist.Length; p++)
                     if (f.Brain[p])
                         patches.Add(dist[p]);
-                detector.RawSlice(dist, crop, slice);
+                detector.RawSlice(dist, fine, crop, slice);
                 crop.MaskSlices.CopySlice(f.Slice, maskPixels);
                 for (var p = 0; p < slice.Length; p++)
                     if (maskPixels[p] != 0)
@@ -126,6 +135,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             voxels.Add(volumeVoxels.ToArray());
         }
         detector.Positions = positions?.Build();
+        detector.Fine = fineScale?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
         detector.Voxel = VoxelCalibration.FromVolumes(voxels, options.FalsePositiveRate);
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
@@ -139,6 +149,14 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>Per-place scale of normal distances (null: raw distances, as bundles built before it).</summary>
     public PositionStatistics? Positions { get; private set; }
+
+    /// <summary>Scale of the fine (stage-1) distances; null when the fine detail is off (bundles built before it).</summary>
+    public FineScale? Fine { get; private set; }
+
+    /// <summary>Coarse distances of one slice against a bank, and the fine ones when the fine detail is on.</summary>
+    private (float[] Coarse, float[]? Fine) Distances(PatchMemoryBank bank, SliceFeatures f, int excludeVolume = -1) =>
+        (bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius, excludeVolume),
+         f.Fine is null ? null : bank.MinFineDistances(f, Options.HeightWindow, Options.FineRadius, excludeVolume));
 
     public AnomalyResult Detect(Volume<float> volume, Volume<byte>? mask = null)
     {
@@ -154,10 +172,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         t = StageTimings.Now();
         foreach (var f in features)
         {
-            var dist = _bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
+            var (dist, fine) = Distances(_bank, f);
             Positions?.Normalize(dist, f.Height);
+            if (fine is not null)
+                Fine!.Normalize(fine);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            RawSlice(dist, crop, slice);
+            RawSlice(dist, fine, crop, slice);
             mapSlices.WriteSlice(f.Slice, slice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
@@ -190,12 +210,26 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         return new AnomalyResult(raw, apply(statistic), Voxel?.PValue(statistic));
     }
 
-    /// <summary>One slice's raw score: the grid of nearest-neighbour distances bilinearly to the input size,
-    /// smoothed, and pasted back into the slice (0 outside the crop square).</summary>
-    private void RawSlice(float[] distances, AxialSquareCrop crop, float[] slice)
+    /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
+    /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, and pasted back into the
+    /// slice (0 outside the crop square).</summary>
+    private void RawSlice(float[] distances, float[]? fine, AxialSquareCrop crop, float[] slice)
     {
         var full = new float[S * S];
-        Resize2D.Resize(distances, SliceFeatures.Grid, SliceFeatures.Grid, full, S, S, ResizeMode.Bilinear, alignCorners: false);
+        if (fine is null)
+        {
+            Resize2D.Resize(distances, SliceFeatures.Grid, SliceFeatures.Grid, full, S, S, ResizeMode.Bilinear, alignCorners: false);
+        }
+        else
+        {
+            const int g = SliceFeatures.FineGrid;
+            var combined = new float[g * g];
+            Resize2D.Resize(distances, SliceFeatures.Grid, SliceFeatures.Grid, combined, g, g, ResizeMode.Bilinear, alignCorners: false);
+            var weight = (float)Options.FineWeight;
+            for (var p = 0; p < combined.Length; p++)
+                combined[p] += weight * fine[p];
+            Resize2D.Resize(combined, g, g, full, S, S, ResizeMode.Bilinear, alignCorners: false);
+        }
         GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
         slice.AsSpan().Clear();
         crop.PasteBack(full, S, slice);
@@ -214,7 +248,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var maskPixels = new byte[crop.Slices.PixelCount];
         var grey = new float[S * S];
         var maskSquare = new float[S * S];
-        var pending = new List<(int Slice, bool[] Brain)>();
+        var pending = new List<(int Slice, bool[] Brain, bool[] FineBrain)>();
+        var withFine = Options.FineWeight > 0;
 
         void Flush()
         {
@@ -228,7 +263,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             for (var b = 0; b < pending.Count; b++)
             {
                 var features = PatchFeatureBuilder.Build(stage2.AsSpan(b * 128 * 28 * 28, 128 * 28 * 28), stage3.AsSpan(b * 256 * 14 * 14, 256 * 14 * 14), Options.PoolStage2);
-                result.Add(new SliceFeatures(pending[b].Slice, crop.NormalizedHeight(pending[b].Slice), features, pending[b].Brain));
+                var fine = withFine ? PatchFeatureBuilder.BuildFine(outputs[_backbone.StageOutputIndex[0]].AsSpan(b * FineTensor, FineTensor)) : null;
+                result.Add(new SliceFeatures(pending[b].Slice, crop.NormalizedHeight(pending[b].Slice), features, pending[b].Brain)
+                    { Fine = fine, FineBrain = withFine ? pending[b].FineBrain : null });
             }
             pending.Clear();
             // Patch features from the stage outputs: the first step of the memory search.
@@ -248,7 +285,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 maskFloat[p] = maskPixels[p];
             crop.Extract(maskFloat, maskSquare, S);
             _backbone.WriteInput(pending.Count, grey);
-            pending.Add((s, BrainCells(maskSquare)));
+            pending.Add((s, BrainCells(maskSquare, SliceFeatures.Grid), BrainCells(maskSquare, SliceFeatures.FineGrid)));
             if (pending.Count == engine.MaxBatch)
                 Flush();
         }
@@ -257,10 +294,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         return result;
     }
 
-    // A grid cell covers brain when most of its 8 x 8 input pixels do.
-    private static bool[] BrainCells(ReadOnlySpan<float> maskSquare)
+    private const int FineTensor = SliceFeatures.FineDim * SliceFeatures.FineGrid * SliceFeatures.FineGrid;
+
+    // A grid cell covers brain when most of its input pixels (8 x 8 on the coarse grid, 4 x 4 on the fine) do.
+    private static bool[] BrainCells(ReadOnlySpan<float> maskSquare, int g)
     {
-        const int g = SliceFeatures.Grid, cell = S / g;
+        var cell = S / g;
         var brain = new bool[g * g];
         for (var gy = 0; gy < g; gy++)
         {
@@ -277,13 +316,13 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     }
 
     // With one normal volume the scored slices (odd positions) are compared only with the even ones, never with themselves.
-    private float[] SingleVolumeHeldOut(SliceFeatures f)
+    private (float[] Coarse, float[]? Fine) SingleVolumeHeldOut(SliceFeatures f)
     {
         var bank = new PatchMemoryBank();
         var slices = _bank.Slices.ToList();
         for (var n = 0; n < slices.Count; n += 2)
             bank.Add(0, slices[n]);
-        return bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius);
+        return Distances(bank, f);
     }
 
     public void Dispose()

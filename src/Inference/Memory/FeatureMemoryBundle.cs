@@ -16,6 +16,7 @@ public static class FeatureMemoryBundle
     public const string BackboneName = "resnet18-imagenet";
     private const int Cells = SliceFeatures.Grid * SliceFeatures.Grid;
     private const int SliceColumns = 4 + Cells;
+    private const int FineCells = SliceFeatures.FineGrid * SliceFeatures.FineGrid;
 
     public static void Write(ResNetMemoryDetector detector, string directory, MemorySource source, string name)
     {
@@ -52,6 +53,13 @@ public static class FeatureMemoryBundle
                 s.Write(MemoryMarshal.AsBytes(row.AsSpan()));
             }
         });
+
+        if (detector.Fine is not null)
+            Save("fine_bank.f32", s =>
+            {
+                foreach (var (_, slice) in entries)
+                    s.Write(MemoryMarshal.AsBytes(slice.Fine.AsSpan()));
+            });
 
         if (detector.Positions is { } positions)
             Save("position_statistics.f32", s =>
@@ -104,6 +112,12 @@ public static class FeatureMemoryBundle
                 NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
                 PositionStatistics = detector.Positions is null ? null
                     : new ManifestTensor { Name = "positionStatistics", Path = "position_statistics.f32", Shape = [2, PositionStatistics.HeightBins, Cells] },
+                FineWeight = detector.Fine is null ? null : options.FineWeight,
+                FineRadius = detector.Fine is null ? null : options.FineRadius,
+                FineMean = detector.Fine?.Mean,
+                FineStd = detector.Fine?.Std,
+                FineBank = detector.Fine is null ? null
+                    : new ManifestTensor { Name = "fineBank", Path = "fine_bank.f32", Shape = [entries.Count * FineCells, SliceFeatures.FineDim] },
             },
             Files = files,
         };
@@ -132,6 +146,7 @@ public static class FeatureMemoryBundle
             GreyPerStd = (float)Need(section.GreyPerStd, "greyPerStd"),
             SmoothingSigma = m.SmoothingSigma ?? 0,
             PoolStage2 = section.PoolStage2 ?? true,
+            FineWeight = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -145,6 +160,9 @@ public static class FeatureMemoryBundle
         if (bankRows != count * Cells)
             throw new BundleException(Fail($"memoryBank holds {bankRows} patches, {count} slices of {Cells} patches need {count * Cells}"));
 
+        var (fine, fineBank) = LoadFine(bundle, section, count, Fail);
+        if (fine is not null)
+            options = options with { FineWeight = section.FineWeight!.Value, FineRadius = section.FineRadius!.Value };
         var bank = new PatchMemoryBank();
         for (var s = 0; s < count; s++)
         {
@@ -153,13 +171,37 @@ public static class FeatureMemoryBundle
             for (var c = 0; c < Cells; c++)
                 brain[c] = row[4 + c] != 0;
             var features = bundle.MemoryBank.AsSpan(s * Cells * SliceFeatures.Dim, Cells * SliceFeatures.Dim).ToArray();
-            bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], features, brain));
+            bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], features, brain)
+                { Fine = fineBank?.AsSpan(s * FineCells * SliceFeatures.FineDim, FineCells * SliceFeatures.FineDim).ToArray() });
         }
         var voxel = LoadVoxelCalibration(section, Fail);
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine);
+    }
+
+    /// <summary>The fine scale and descriptors, or nulls for a bundle built before them (all fine keys absent).</summary>
+    private static (FineScale? Scale, float[]? Bank) LoadFine(DetectorBundle bundle, FeatureMemorySection section, int slices, Func<string, string> fail)
+    {
+        if (section.FineWeight is null && section.FineRadius is null && section.FineMean is null && section.FineStd is null && section.FineBank is null)
+            return (null, null);
+        T Need<T>(T? value, string key) where T : struct =>
+            value ?? throw new BundleException(fail($"manifest.json has part of the fine detail but no 'featureMemory.{key}'"));
+        var weight = Need(section.FineWeight, "fineWeight");
+        var radius = Need(section.FineRadius, "fineRadius");
+        var mean = Need(section.FineMean, "fineMean");
+        var std = Need(section.FineStd, "fineStd");
+        var tensor = section.FineBank ?? throw new BundleException(fail("manifest.json has part of the fine detail but no 'featureMemory.fineBank'"));
+        if (!(weight > 0) || !double.IsFinite(weight))
+            throw new BundleException(fail($"featureMemory.fineWeight {weight} must be a finite number above 0"));
+        if (radius < 0)
+            throw new BundleException(fail($"featureMemory.fineRadius {radius} must not be negative"));
+        if (!(std > 0) || !double.IsFinite(std) || !double.IsFinite(mean))
+            throw new BundleException(fail($"featureMemory.fineMean {mean} and fineStd {std} must be finite, the std above 0"));
+        if (tensor.Shape is not [var rows, SliceFeatures.FineDim] || rows != (long)slices * FineCells)
+            throw new BundleException(fail($"featureMemory.fineBank shape [{string.Join(", ", tensor.Shape ?? [])}] must be [{(long)slices * FineCells}, {SliceFeatures.FineDim}] ({slices} slices of {FineCells} fine cells)"));
+        return (new FineScale((float)mean, (float)std), BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.fineBank"));
     }
 
     private static PositionStatistics? LoadPositionStatistics(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail)

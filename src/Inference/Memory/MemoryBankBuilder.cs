@@ -89,8 +89,11 @@ public static class MemoryBankBuilder
     {
         var options = new MemoryDetectorOptions();
         options = options with { NormalSliceStep = sliceStep ?? options.NormalSliceStep, FalsePositiveRate = falsePositiveRate ?? options.FalsePositiveRate };
-        // Each slice holds Grid² patches of Dim floats; check the estimate before spending minutes on features.
-        var estimate = normals.Volumes.Zip(masks).Sum(p => BrainSlices(p.Second) / options.NormalSliceStep + 1) * (long)SliceFeatures.Grid * SliceFeatures.Grid * SliceFeatures.Dim * sizeof(float);
+        // Each slice holds Grid² patches of Dim floats (and FineGrid² of FineDim with the fine detail); check the
+        // estimate before spending minutes on features.
+        var perSlice = (long)SliceFeatures.Grid * SliceFeatures.Grid * SliceFeatures.Dim
+            + (options.FineWeight > 0 ? (long)SliceFeatures.FineGrid * SliceFeatures.FineGrid * SliceFeatures.FineDim : 0);
+        var estimate = normals.Volumes.Zip(masks).Sum(p => BrainSlices(p.Second) / options.NormalSliceStep + 1) * perSlice * sizeof(float);
         CheckLimit(estimate, maxBankBytes);
         using var backbone = Backbones.ResNet18Backbone.Load(options: engine, logger: logger);
         using var detector = ResNetMemoryDetector.Build(normals.Volumes.Select(v => v.Volume).ToList(), backbone, options, logger, masks);

@@ -51,6 +51,10 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.NotNull(inMemory.Positions);
         Assert.Equal(inMemory.Positions.Mean, loaded.Positions!.Mean);
         Assert.Equal(inMemory.Positions.Std, loaded.Positions.Std);
+        Assert.NotNull(inMemory.Fine);
+        Assert.Equal(inMemory.Fine, loaded.Fine);
+        Assert.Equal(inMemory.Options.FineWeight, loaded.Options.FineWeight);
+        Assert.Equal(inMemory.Options.FineRadius, loaded.Options.FineRadius);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -103,12 +107,64 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.EndsWith("featureMemory.positionStatistics shape [2, 24, 784] must be [2, 25, 784]", ex.Message);
     }
 
-    /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
-    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir)
+    [Fact]
+    public void FeatureMemoryBundle_BuiltBeforeTheFineDetail_RunsOnTheCoarseGridAlone()
     {
-        var normals = dir.Sub("normals");
+        var (_, c) = Data.Value;
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        var section = manifest["featureMemory"]!.AsObject();
+        foreach (var key in new[] { "fineWeight", "fineRadius", "fineMean", "fineStd", "fineBank" })
+            Assert.True(section.Remove(key), key);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        using var withFine = FeatureMemoryBundle.Load(BundleLoader.Load(SmallBundle(dir, "again").BundleDir), Cpu);
+        using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
+        Assert.Equal(0, old.Options.FineWeight);
+        Assert.Null(old.Fine);
+        Assert.NotNull(withFine.Fine);
+        var coarseMap = old.Detect(c.Image, c.Brain).Map.Data;
+        var fineMap = withFine.Detect(c.Image, c.Brain).Map.Data;
+        Assert.Contains(coarseMap, v => v > 0.05f);
+        Assert.True(coarseMap.Zip(fineMap).Any(p => Math.Abs(p.First - p.Second) > 0.01f), "the fine detail changes the map");
+    }
+
+    [Theory]
+    [InlineData("fineStd", "manifest.json has part of the fine detail but no 'featureMemory.fineStd'")]
+    [InlineData("fineBank", "manifest.json has part of the fine detail but no 'featureMemory.fineBank'")]
+    public void FeatureMemoryBundle_PartOfTheFineDetail_IsRefusedNamingTheMissingKey(string key, string message)
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["featureMemory"]!.AsObject().Remove(key);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
+        Assert.EndsWith(message, ex.Message);
+    }
+
+    [Fact]
+    public void FeatureMemoryBundle_FineBankOfTheWrongShape_IsRefusedNamingTheKey()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        var slices = (int)manifest["featureMemory"]!["slices"]!["shape"]![0]!;
+        manifest["featureMemory"]!["fineBank"]!["shape"] = new JsonArray(slices * 3136, 32);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
+        Assert.EndsWith($"featureMemory.fineBank shape [{slices * 3136}, 32] must be [{slices * 3136}, 64] ({slices} slices of 3136 fine cells)", ex.Message);
+    }
+
+    /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
+    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir, string name = "resnet-memory")
+    {
+        var normals = dir.Sub("normals-" + name);
         NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
-        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File("resnet-memory"), sliceStep: 8, engine: Cpu);
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu);
         return (bundleDir, Path.Combine(bundleDir, BundleLoader.ManifestFileName));
     }
 }
