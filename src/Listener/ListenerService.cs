@@ -34,7 +34,7 @@ public sealed class ListenerService : IAsyncDisposable
         _configureBus = configureBus;
         _loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger<ListenerService>();
-        Store = new IntakeStore(options.IntakePath, options.FlushToDisk);
+        Store = new IntakeStore(options.IntakePath, options.FlushToDisk, openFilesAhead: true);
         Blobs = new FolderBlobStore(options.BlobPath, options.FlushToDisk);
         Outbox = new FileOutbox(options.OutboxPath, options.FlushToDisk);
         var volumes = new VolumePublisher(Blobs, Outbox, _loggers.CreateLogger<VolumePublisher>());
@@ -112,6 +112,7 @@ public sealed class ListenerService : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         if (_server is not null)
             await _server.DisposeAsync().ConfigureAwait(false);
+        Store.Dispose(); // after the server: no association is storing any more
         _stopping.Dispose();
     }
 }

@@ -3,13 +3,14 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Zsad.Dicom.IO;
 
-/// <summary>Group commit for files written to a temporary name: whatever is waiting when a stage comes round is made
-/// durable together, so N writers arriving together pay about one journal commit for their data and one for their
-/// names instead of N each. Two stages on two threads, so the disk is kept busy: the data stage flushes each file of
-/// a batch and renames it to its final name (only durable data gets a final name, so a crash never leaves a short
-/// file under it); the name stage flushes each directory of a batch once and completes its commits, while the data
-/// stage already works on the next batch. A commit completes only once its own data and name are on disk, so a
-/// caller that acknowledges after awaiting it (the C-STORE-RSP) never promises what a crash could lose.</summary>
+/// <summary>Group commit for files written to a temporary name or without one (<see cref="UnnamedFile"/>): whatever
+/// is waiting when a stage comes round is made durable together, so N writers arriving together pay about one journal
+/// commit for their data and one for their names instead of N each. Two stages on two threads, so the disk is kept
+/// busy: the data stage flushes each file of a batch and renames or links it to its final name (only durable data
+/// gets a final name, so a crash never leaves a short file under it); the name stage flushes each directory of a
+/// batch once and completes its commits, while the data stage already works on the next batch. A commit completes
+/// only once its own data and name are on disk, so a caller that acknowledges after awaiting it (the C-STORE-RSP)
+/// never promises what a crash could lose.</summary>
 public sealed class GroupCommit
 {
     /// <summary>One committer for the whole process: writers on every association and store share its batches.</summary>
@@ -29,7 +30,7 @@ public sealed class GroupCommit
         {
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _files, batch.Count);
-            Timed(ref _dataTicks, () => FlushDataAndRename(batch));
+            Timed(ref _dataTicks, () => FlushDataAndName(batch));
             _names.Add(batch);
         });
     }
@@ -45,7 +46,18 @@ public sealed class GroupCommit
     /// failure the temporary file is removed and the task faults with the <see cref="IOException"/>.</summary>
     public Task CommitAsync(SafeFileHandle file, string temporaryPath, string targetPath)
     {
-        var entry = new Entry(file, temporaryPath, targetPath);
+        var entry = new Entry(file, targetPath) { TemporaryPath = temporaryPath };
+        _data.Add([entry]);
+        return entry.Done.Task;
+    }
+
+    /// <summary>Takes ownership of <paramref name="file"/> (written, closed here): flushes it, links it as
+    /// <paramref name="targetPath"/> and flushes the target's directory, in that order. If the target's folder is
+    /// missing, <paramref name="recreateDirectory"/> (when given) is called and the link tried once more. On failure
+    /// the file is closed unnamed (nothing is left on disk) and the task faults with the <see cref="IOException"/>.</summary>
+    public Task CommitAsync(UnnamedFile file, string targetPath, Action? recreateDirectory = null)
+    {
+        var entry = new Entry(file.Handle, targetPath) { Unnamed = file, RecreateDirectory = recreateDirectory };
         _data.Add([entry]);
         return entry.Done.Task;
     }
@@ -57,7 +69,7 @@ public sealed class GroupCommit
         Interlocked.Add(ref ticks, Stopwatch.GetElapsedTime(started).Ticks);
     }
 
-    private static void FlushDataAndRename(List<Entry> batch)
+    private static void FlushDataAndName(List<Entry> batch)
     {
         foreach (var e in batch)
         {
@@ -71,22 +83,43 @@ public sealed class GroupCommit
             }
             finally
             {
-                e.File.Dispose();
+                if (e.Unnamed is null)
+                    e.File.Dispose(); // renamed closed (Windows cannot rename an open file); linked only while open
             }
         }
         foreach (var e in batch)
         {
-            if (e.Error is not null)
-                continue;
             try
             {
-                File.Move(e.TemporaryPath, e.TargetPath, overwrite: true);
-                e.Renamed = true;
+                if (e.Error is not null)
+                    continue;
+                if (e.Unnamed is { } unnamed)
+                    Link(unnamed, e);
+                else
+                    File.Move(e.TemporaryPath!, e.TargetPath, overwrite: true);
+                e.Named = true;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 e.Error = ex;
             }
+            finally
+            {
+                e.Unnamed?.Dispose();
+            }
+        }
+    }
+
+    private static void Link(UnnamedFile file, Entry e)
+    {
+        try
+        {
+            file.Link(e.TargetPath);
+        }
+        catch (DirectoryNotFoundException) when (e.RecreateDirectory is { } recreate)
+        {
+            recreate();
+            file.Link(e.TargetPath);
         }
     }
 
@@ -94,7 +127,7 @@ public sealed class GroupCommit
     {
         var directories = new Dictionary<string, Exception?>(StringComparer.Ordinal);
         foreach (var e in batch)
-            if (e.Renamed)
+            if (e.Named)
                 directories[Path.GetDirectoryName(e.TargetPath)!] = null;
         foreach (var directory in directories.Keys.ToList())
         {
@@ -109,15 +142,15 @@ public sealed class GroupCommit
         }
         foreach (var e in batch)
         {
-            if (e.Renamed && directories[Path.GetDirectoryName(e.TargetPath)!] is { } dirError)
+            if (e.Named && directories[Path.GetDirectoryName(e.TargetPath)!] is { } dirError)
                 e.Error = dirError;
             if (e.Error is null)
             {
                 e.Done.TrySetResult();
                 continue;
             }
-            if (!e.Renamed)
-                TryDelete(e.TemporaryPath);
+            if (!e.Named && e.TemporaryPath is { } temporary)
+                TryDelete(temporary); // an unnamed file vanished when it was closed
             e.Done.TrySetException(e.Error);
         }
     }
@@ -180,13 +213,17 @@ public sealed class GroupCommit
         }
     }
 
-    private sealed class Entry(SafeFileHandle file, string temporaryPath, string targetPath)
+    private sealed class Entry(SafeFileHandle file, string targetPath)
     {
         public SafeFileHandle File { get; } = file;
-        public string TemporaryPath { get; } = temporaryPath;
         public string TargetPath { get; } = targetPath;
+        /// <summary>Renamed to <see cref="TargetPath"/>: a file written under a temporary name.</summary>
+        public string? TemporaryPath { get; init; }
+        /// <summary>Linked as <see cref="TargetPath"/>: a file without a name until then.</summary>
+        public UnnamedFile? Unnamed { get; init; }
+        public Action? RecreateDirectory { get; init; }
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Exception? Error { get; set; }
-        public bool Renamed { get; set; }
+        public bool Named { get; set; }
     }
 }

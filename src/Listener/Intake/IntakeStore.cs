@@ -9,19 +9,28 @@ namespace Zsad.Listener.Intake;
 /// <summary>The durable intake: one folder per series (see <see cref="SeriesKey.DirectoryName"/>) holding series.json
 /// (its key), &lt;SOP Instance UID&gt;.dcm per instance and outcome-&lt;generation&gt;.json once processed. Everything
 /// the Listener needs after a crash is in these files.</summary>
-public sealed class IntakeStore
+public sealed class IntakeStore : IDisposable
 {
     private const string KeyFile = "series.json";
     private const string OutcomePrefix = "outcome-";
     private readonly ConcurrentDictionary<string, Part10FolderStore> _folders = new(StringComparer.Ordinal);
     private readonly bool _flushToDisk;
+    private readonly UnnamedFilePool? _unnamedFiles;
 
-    public IntakeStore(string root, bool flushToDisk = true)
+    /// <param name="openFilesAhead">Instances are written into unnamed files opened ahead in the series root by a
+    /// background thread (<see cref="UnnamedFilePool"/>, where the filesystem allows it) and linked into their series
+    /// folder; dispose the store to close them. Without it, each instance goes through a temporary file and a rename.</param>
+    public IntakeStore(string root, bool flushToDisk = true, bool openFilesAhead = false)
     {
         Root = Path.GetFullPath(root);
         _flushToDisk = flushToDisk;
         Directory.CreateDirectory(SeriesRoot);
+        if (openFilesAhead)
+            _unnamedFiles = UnnamedFilePool.TryCreate(SeriesRoot, out _);
     }
+
+    /// <summary>Whether instances are written through unnamed files opened ahead (see the constructor).</summary>
+    public bool OpensFilesAhead => _unnamedFiles is not null;
 
     public string Root { get; }
 
@@ -46,7 +55,7 @@ public sealed class IntakeStore
             var keyPath = Path.Combine(d, KeyFile);
             if (!File.Exists(keyPath))
                 DurableFile.Write(keyPath, JsonSerializer.SerializeToUtf8Bytes(key, ListenerJsonContext.Default.SeriesKey), _flushToDisk);
-            return new Part10FolderStore(d, _flushToDisk);
+            return new Part10FolderStore(d, _flushToDisk, _unnamedFiles);
         });
         if (File.Exists(folder.PathFor(instance.SopInstanceUid)))
             return false;
@@ -95,4 +104,7 @@ public sealed class IntakeStore
             yield return new StoredSeries(key, directory, InstancePaths(directory).Count, Outcomes(directory));
         }
     }
+
+    /// <summary>Closes the files opened ahead (nothing is left on disk: they have no name).</summary>
+    public void Dispose() => _unnamedFiles?.Dispose();
 }

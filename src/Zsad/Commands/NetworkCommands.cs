@@ -47,7 +47,10 @@ public static class NetworkCommands
     public static int Scp(CommandArgs args)
     {
         var output = args.RequiredOption("out");
-        var store = new Part10FolderStore(output, flushToDisk: !args.Flag("no-fsync"));
+        var flushToDisk = !args.Flag("no-fsync");
+        Part10FolderStore.CreateFolder(output, flushToDisk);
+        using var unnamedFiles = UnnamedFilePool.TryCreate(output, out var refusal);
+        var store = new Part10FolderStore(output, flushToDisk, unnamedFiles);
         var allowed = args.Option("allow-calling")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (allowed is { Length: 0 })
             throw new UsageException("--allow-calling needs at least one AE title");
@@ -85,7 +88,8 @@ public static class NetworkCommands
 
         var server = new DicomServer(options, store.StoreAsync);
         server.Start();
-        Console.Error.WriteLine($"zsad scp: {options.AETitle} listening on {address}:{server.Port}, writing to {Path.GetFullPath(output)}");
+        Console.Error.WriteLine($"zsad scp: {options.AETitle} listening on {address}:{server.Port}, writing to {Path.GetFullPath(output)} "
+            + (unnamedFiles is null ? $"through temporary files ({refusal})" : "through unnamed files opened ahead"));
         try
         {
             stop.Token.WaitHandle.WaitOne();
@@ -97,7 +101,8 @@ public static class NetworkCommands
         }
         // allocations are the process total (start-up included): compare two runs to get a per-instance figure
         Console.Error.WriteLine($"zsad scp: stopped after {server.AssociationsAccepted} associations, {server.InstancesStored} instances stored, "
-            + $"{GC.GetTotalAllocatedBytes(precise: true)} bytes allocated, {GC.CollectionCount(0)} gen0/{GC.CollectionCount(2)} gen2 collections");
+            + $"{GC.GetTotalAllocatedBytes(precise: true)} bytes allocated, {GC.CollectionCount(0)} gen0/{GC.CollectionCount(2)} gen2 collections"
+            + (unnamedFiles is null ? "" : $", {unnamedFiles.Taken} unnamed files used"));
         if (GroupCommit.Shared.Statistics is { Batches: > 0 } commits)
             Console.Error.WriteLine($"zsad scp: {commits.Files} files committed in {commits.Batches} group commits ({(double)commits.Files / commits.Batches:0.00} per commit; "
                 + $"per commit {commits.DataStage.TotalMilliseconds / commits.Batches:0.0} ms flushing data, {commits.NameStage.TotalMilliseconds / commits.Batches:0.0} ms flushing names)");
