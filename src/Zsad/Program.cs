@@ -183,6 +183,7 @@ public static class Program
             Switch("no-position-scale", "with --held-out/--development: raw nearest-neighbour distances, not scaled per place"),
             Opt("smoothing-sigma", "PX", "with --held-out/--development: Gaussian sigma of the slice maps (default: the detector's)"),
             Opt("fine-weight", "W", "with --held-out/--development: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
+            Opt("intensity-weight", "W", "with --held-out/--development: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
         [
@@ -381,6 +382,7 @@ public static class Program
                 PositionScale = !a.Flag("no-position-scale") && options.PositionScale,
                 SmoothingSigma = a.Option("smoothing-sigma") is not null ? a.NumberOption("smoothing-sigma") : options.SmoothingSigma,
                 FineWeight = a.Option("fine-weight") is not null ? a.NumberOption("fine-weight") : options.FineWeight,
+                IntensityWeight = a.Option("intensity-weight") is not null ? a.NumberOption("intensity-weight") : options.IntensityWeight,
             };
             Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, progress: Console.Out,
                 development: a.Flag("development"), options: options));

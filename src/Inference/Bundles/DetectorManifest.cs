@@ -94,6 +94,20 @@ public sealed class FeatureMemorySection
     [JsonPropertyName("fineMean")] public double? FineMean { get; set; }
     [JsonPropertyName("fineStd")] public double? FineStd { get; set; }
     [JsonPropertyName("fineBank")] public ManifestTensor? FineBank { get; set; }
+    /// <summary>The voxel-scale term (<c>IntensityTail</c>). Absent: no intensity term (bundles built before it).</summary>
+    [JsonPropertyName("intensityTail")] public IntensityTailSection? IntensityTail { get; set; }
+}
+
+/// <summary>How rare a slice-standardised intensity is among the normals' brain voxels: the values where the score
+/// -log10(2 · tail + 1/voxels) reaches the levels 0, step, 2·step, … and, last, log10(voxels), on the dark side
+/// (lower, non-increasing) and the bright side (upper, non-decreasing); weight: its share in the raw map.</summary>
+public sealed class IntensityTailSection
+{
+    [JsonPropertyName("weight")] public double? Weight { get; set; }
+    [JsonPropertyName("voxels")] public long? Voxels { get; set; }
+    [JsonPropertyName("step")] public double? Step { get; set; }
+    [JsonPropertyName("lower")] public List<float>? Lower { get; set; }
+    [JsonPropertyName("upper")] public List<float>? Upper { get; set; }
 }
 
 public sealed class ManifestQuantile

@@ -72,6 +72,15 @@ public sealed class AxialSquareCrop
     /// <summary>0 at the lowest brain slice, 1 at the highest.</summary>
     public double NormalizedHeight(int slice) => LastSlice > FirstSlice ? (slice - FirstSlice) / (double)(LastSlice - FirstSlice) : 0.5;
 
+    /// <summary>Slice <paramref name="slice"/> standardised over its brain pixels (z of the brain's mean and std, 0
+    /// outside the brain), and its brain mask: what both the encoder input and the intensity tail start from.</summary>
+    public void CopyStandardized(int slice, Span<float> pixels, Span<byte> brain)
+    {
+        Slices.CopySlice(slice, pixels);
+        MaskSlices.CopySlice(slice, brain);
+        SliceStandardization.StandardizeSlice(pixels, brain, background: 0);
+    }
+
     /// <summary>The square of <paramref name="slice"/> (zero outside the image) resized to size x size.</summary>
     public void Extract(ReadOnlySpan<float> slice, Span<float> destination, int size, ResizeMode mode = ResizeMode.Bilinear)
     {

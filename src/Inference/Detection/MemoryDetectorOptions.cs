@@ -38,6 +38,13 @@ public sealed record MemoryDetectorOptions
     /// <summary>Half-width of the in-plane window of the fine search, in stride-4 cells (4 px of the 224 input).</summary>
     public int FineRadius { get; init; } = 2;
 
+    /// <summary>Weight of the voxel-scale term: the <see cref="IntensityTail"/> score (how rare the voxel's
+    /// slice-standardised intensity is among the normals' brain voxels, in -log10 of a two-sided tail probability)
+    /// added to each voxel's raw score after the patch map is pasted back; 0 turns it off (as bundles built before
+    /// it). 1 was chosen on the development study (issue 18): the patch map marks a halo around a lesion, the
+    /// intensity tail marks the lesion's own voxels (docs/detectors.md).</summary>
+    public double IntensityWeight { get; init; } = 1;
+
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

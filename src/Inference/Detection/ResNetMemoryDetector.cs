@@ -10,7 +10,8 @@ namespace Zsad.Inference.Detection;
 /// <summary>Few-shot feature-memory detector (PatchCore-style) on ImageNet ResNet18: stride-8 and stride-16 stage
 /// features of normal slices form a position-aware memory bank; a test patch scores its nearest-neighbour distance,
 /// scaled per place by held-out normal distances, plus the scaled distance of the stride-4 stage-1 descriptors (the
-/// fine detail); calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
+/// fine detail), plus per voxel how rare its own intensity is in normal brain (<see cref="IntensityTail"/>);
+/// calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
 public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 {
     public const string DetectorName = "resnet18-memory";
@@ -31,13 +32,19 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
-        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null)
+        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
         if (options.FineWeight > 0 && (fine is null || bank.Slices.Any(s => s.Fine is null)))
             throw new ArgumentException("a fine weight above 0 needs the fine scale and fine descriptors of every bank slice", nameof(options));
-        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank) { Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null };
+        if (options.IntensityWeight > 0 && intensity is null)
+            throw new ArgumentException("an intensity weight above 0 needs the normals' intensity tail", nameof(options));
+        return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank)
+        {
+            Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null,
+            Intensity = options.IntensityWeight > 0 ? intensity : null,
+        };
     }
 
     public string Name => DetectorName;
@@ -68,6 +75,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         VoxelCalibration.CheckRate(options.FalsePositiveRate);
         if (!(options.FineWeight >= 0) || !double.IsFinite(options.FineWeight))
             throw new ArgumentException($"the fine weight must be a finite number of 0 or more, not {options.FineWeight}", nameof(options));
+        if (!(options.IntensityWeight >= 0) || !double.IsFinite(options.IntensityWeight))
+            throw new ArgumentException($"the intensity weight must be a finite number of 0 or more, not {options.IntensityWeight}", nameof(options));
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
@@ -107,6 +116,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
         }
 
+        // Slice-standardised intensities of every normal's brain, for the intensity tail (of the others, when held out).
+        var intensities = options.IntensityWeight > 0 ? crops.Select(BrainIntensities).ToList() : null;
+        IntensityTail TailWithout(int excluded) => IntensityTail.FromValues(
+            intensities!.Where((_, i) => i != excluded).SelectMany(values => values).ToArray());
+
         var patches = new List<float>();
         var voxels = new List<float[]>();
         for (var v = 0; v < perVolume.Count; v++)
@@ -114,6 +128,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             // The position scale of the other normals, so that a volume's own distances do not set its scale.
             var scale = positions?.Build(excludeVolume: normals.Count > 1 ? v : -1);
             var fineOfOthers = fineScale?.Build(excludeVolume: normals.Count > 1 ? v : -1);
+            // One normal: its tail is counted from all of its slices, the held-out ones too (optimistic, as its
+            // single-volume patch calibration).
+            var intensityOfOthers = intensities is null ? null : TailWithout(normals.Count > 1 ? v : -1);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
@@ -126,7 +143,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 for (var p = 0; p < dist.Length; p++)
                     if (f.Brain[p])
                         patches.Add(dist[p]);
-                detector.RawSlice(dist, fine, crop, slice);
+                detector.RawSlice(dist, fine, intensityOfOthers, crop, f.Slice, slice);
                 crop.MaskSlices.CopySlice(f.Slice, maskPixels);
                 for (var p = 0; p < slice.Length; p++)
                     if (maskPixels[p] != 0)
@@ -136,6 +153,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         }
         detector.Positions = positions?.Build();
         detector.Fine = fineScale?.Build();
+        detector.Intensity = intensities is null ? null : TailWithout(-1);
         detector.Calibration = DistanceCalibration.FromSamples(patches);
         detector.Voxel = VoxelCalibration.FromVolumes(voxels, options.FalsePositiveRate);
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
@@ -152,6 +170,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>Scale of the fine (stage-1) distances; null when the fine detail is off (bundles built before it).</summary>
     public FineScale? Fine { get; private set; }
+
+    /// <summary>The normals' intensity tail; null when the voxel-scale term is off (bundles built before it).</summary>
+    public IntensityTail? Intensity { get; private set; }
 
     /// <summary>Coarse distances of one slice against a bank, and the fine ones when the fine detail is on.</summary>
     private (float[] Coarse, float[]? Fine) Distances(PatchMemoryBank bank, SliceFeatures f, int excludeVolume = -1) =>
@@ -177,7 +198,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             if (fine is not null)
                 Fine!.Normalize(fine);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            RawSlice(dist, fine, crop, slice);
+            RawSlice(dist, fine, Intensity, crop, f.Slice, slice);
             mapSlices.WriteSlice(f.Slice, slice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
@@ -212,8 +233,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, and pasted back into the
-    /// slice (0 outside the crop square).</summary>
-    private void RawSlice(float[] distances, float[]? fine, AxialSquareCrop crop, float[] slice)
+    /// slice (0 outside the crop square); then, with an intensity tail, each brain voxel's weighted tail score.</summary>
+    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, AxialSquareCrop crop, int sliceIndex, float[] slice)
     {
         var full = new float[S * S];
         if (fine is null)
@@ -233,6 +254,28 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
         slice.AsSpan().Clear();
         crop.PasteBack(full, S, slice);
+        if (intensity is null)
+            return;
+        var pixels = new float[slice.Length];
+        var brain = new byte[slice.Length];
+        crop.CopyStandardized(sliceIndex, pixels, brain);
+        intensity.AddTo(pixels, brain, (float)Options.IntensityWeight, slice);
+    }
+
+    /// <summary>The slice-standardised intensities of every brain voxel in the crop's slice range.</summary>
+    private static float[] BrainIntensities(AxialSquareCrop crop)
+    {
+        var values = new List<float>();
+        var pixels = new float[crop.Slices.PixelCount];
+        var brain = new byte[crop.Slices.PixelCount];
+        for (var s = crop.FirstSlice; s <= crop.LastSlice; s++)
+        {
+            crop.CopyStandardized(s, pixels, brain);
+            for (var p = 0; p < pixels.Length; p++)
+                if (brain[p] != 0)
+                    values.Add(pixels[p]);
+        }
+        return values.ToArray();
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,
@@ -274,9 +317,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         for (var s = crop.FirstSlice; s <= crop.LastSlice; s += step)
         {
-            crop.Slices.CopySlice(s, pixels);
-            crop.MaskSlices.CopySlice(s, maskPixels);
-            SliceStandardization.StandardizeSlice(pixels, maskPixels, background: 0);
+            crop.CopyStandardized(s, pixels, maskPixels);
             for (var p = 0; p < pixels.Length; p++)
                 pixels[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(128 + Options.GreyPerStd * pixels[p], 0, 255);
             crop.Extract(pixels, grey, S);

@@ -118,6 +118,10 @@ public static class FeatureMemoryBundle
                 FineStd = detector.Fine?.Std,
                 FineBank = detector.Fine is null ? null
                     : new ManifestTensor { Name = "fineBank", Path = "fine_bank.f32", Shape = [entries.Count * FineCells, SliceFeatures.FineDim] },
+                IntensityTail = detector.Intensity is not { } tail ? null : new IntensityTailSection
+                {
+                    Weight = options.IntensityWeight, Voxels = tail.Voxels, Step = tail.Step, Lower = [.. tail.Lower], Upper = [.. tail.Upper],
+                },
             },
             Files = files,
         };
@@ -147,6 +151,7 @@ public static class FeatureMemoryBundle
             SmoothingSigma = m.SmoothingSigma ?? 0,
             PoolStage2 = section.PoolStage2 ?? true,
             FineWeight = 0,
+            IntensityWeight = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -174,11 +179,14 @@ public static class FeatureMemoryBundle
             bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], features, brain)
                 { Fine = fineBank?.AsSpan(s * FineCells * SliceFeatures.FineDim, FineCells * SliceFeatures.FineDim).ToArray() });
         }
+        var intensity = LoadIntensityTail(section, Fail);
+        if (intensity is not null)
+            options = options with { IntensityWeight = section.IntensityTail!.Weight!.Value };
         var voxel = LoadVoxelCalibration(section, Fail);
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity);
     }
 
     /// <summary>The fine scale and descriptors, or nulls for a bundle built before them (all fine keys absent).</summary>
@@ -202,6 +210,30 @@ public static class FeatureMemoryBundle
         if (tensor.Shape is not [var rows, SliceFeatures.FineDim] || rows != (long)slices * FineCells)
             throw new BundleException(fail($"featureMemory.fineBank shape [{string.Join(", ", tensor.Shape ?? [])}] must be [{(long)slices * FineCells}, {SliceFeatures.FineDim}] ({slices} slices of {FineCells} fine cells)"));
         return (new FineScale((float)mean, (float)std), BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.fineBank"));
+    }
+
+    /// <summary>The intensity tail, or null for a bundle built before it (no 'intensityTail').</summary>
+    private static IntensityTail? LoadIntensityTail(FeatureMemorySection section, Func<string, string> fail)
+    {
+        if (section.IntensityTail is not { } t)
+            return null;
+        T Need<T>(T? value, string key) where T : struct =>
+            value ?? throw new BundleException(fail($"manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.{key}'"));
+        var weight = Need(t.Weight, "weight");
+        if (!(weight > 0) || !double.IsFinite(weight))
+            throw new BundleException(fail($"featureMemory.intensityTail.weight {weight} must be a finite number above 0"));
+        var voxels = Need(t.Voxels, "voxels");
+        var step = Need(t.Step, "step");
+        var lower = t.Lower ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.lower'"));
+        var upper = t.Upper ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.upper'"));
+        try
+        {
+            return new IntensityTail(voxels, step, [.. lower], [.. upper]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BundleException(fail("featureMemory.intensityTail: " + ex.Message));
+        }
     }
 
     private static PositionStatistics? LoadPositionStatistics(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail)

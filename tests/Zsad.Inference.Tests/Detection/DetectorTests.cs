@@ -41,20 +41,30 @@ public sealed class DetectorTests(ITestOutputHelper output)
     /// stays high in a ring of normal tissue around the lesion; the fine detail must separate lesion voxels from that
     /// ring better (AUROC of lesion vs the ring within 6 mm outside it, both detectors' own maps).</summary>
     [Fact]
-    public void MemoryDetector_FineDetail_SeparatesTheLesionFromTheRingAroundIt()
+    public void MemoryDetector_FineDetail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the fine detail",
+        new MemoryDetectorOptions { FineWeight = 0, IntensityWeight = 0 }, new MemoryDetectorOptions { IntensityWeight = 0 }, d => d.Fine is not null);
+
+    /// <summary>Patch features mark a halo around a lesion; the intensity tail scores each voxel by its own value, so
+    /// lesion voxels must stand out from the ring of normal tissue within 6 mm better with it than without.</summary>
+    [Fact]
+    public void MemoryDetector_IntensityTail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the intensity tail",
+        new MemoryDetectorOptions { IntensityWeight = 0 }, new MemoryDetectorOptions(), d => d.Intensity is not null);
+
+    private void AssertTermSharpensTheOutline(string term, MemoryDetectorOptions without, MemoryDetectorOptions with, Func<ResNetMemoryDetector, bool> hasTerm)
     {
         var (refs, c) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
-        using var coarse = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { FineWeight = 0 });
-        using var fine = ResNetMemoryDetector.Build(refs, backbone);
-        Assert.Null(coarse.Fine);
-        Assert.NotNull(fine.Fine);
+        using var before = ResNetMemoryDetector.Build(refs, backbone, without);
+        using var after = ResNetMemoryDetector.Build(refs, backbone, with);
+        Assert.False(hasTerm(before), $"{term} is off");
+        Assert.True(hasTerm(after), $"{term} is on");
 
         var ring = Ring(c, voxels: 2);
-        var coarseAuroc = LesionVersusRingAuroc(coarse.Detect(c.Image, c.Brain).Map, c, ring);
-        var fineAuroc = LesionVersusRingAuroc(fine.Detect(c.Image, c.Brain).Map, c, ring);
-        output.WriteLine($"lesion vs ring AUROC: coarse {coarseAuroc:F3}, with the fine detail {fineAuroc:F3}");
-        Assert.True(fineAuroc > coarseAuroc + 0.02, $"lesion vs ring AUROC: coarse {coarseAuroc:F3}, with the fine detail {fineAuroc:F3}");
+        var beforeAuroc = LesionVersusRingAuroc(before.Detect(c.Image, c.Brain).Map, c, ring);
+        var afterAuroc = LesionVersusRingAuroc(after.Detect(c.Image, c.Brain).Map, c, ring);
+        var measured = $"lesion ({c.Kind}) vs ring AUROC: without {term} {beforeAuroc:F3}, with it {afterAuroc:F3}";
+        output.WriteLine(measured);
+        Assert.True(afterAuroc > beforeAuroc + 0.02, measured);
     }
 
     // Brain voxels outside the lesion within `voxels` steps (6-connected) of it.

@@ -55,6 +55,11 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.Fine, loaded.Fine);
         Assert.Equal(inMemory.Options.FineWeight, loaded.Options.FineWeight);
         Assert.Equal(inMemory.Options.FineRadius, loaded.Options.FineRadius);
+        Assert.NotNull(inMemory.Intensity);
+        Assert.Equal(inMemory.Intensity.Voxels, loaded.Intensity!.Voxels);
+        Assert.Equal(inMemory.Intensity.Lower, loaded.Intensity.Lower);
+        Assert.Equal(inMemory.Intensity.Upper, loaded.Intensity.Upper);
+        Assert.Equal(inMemory.Options.IntensityWeight, loaded.Options.IntensityWeight);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -157,6 +162,47 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
 
         var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
         Assert.EndsWith($"featureMemory.fineBank shape [{slices * 3136}, 32] must be [{slices * 3136}, 64] ({slices} slices of 3136 fine cells)", ex.Message);
+    }
+
+    [Fact]
+    public void FeatureMemoryBundle_BuiltBeforeTheIntensityTail_RunsWithoutIt()
+    {
+        var (_, c) = Data.Value;
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        Assert.True(manifest["featureMemory"]!.AsObject().Remove("intensityTail"));
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        using var withTail = FeatureMemoryBundle.Load(BundleLoader.Load(SmallBundle(dir, "again").BundleDir), Cpu);
+        using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
+        Assert.Equal(0, old.Options.IntensityWeight);
+        Assert.Null(old.Intensity);
+        Assert.Equal(1, withTail.Options.IntensityWeight);
+        var without = old.Detect(c.Image, c.Brain).Map.Data;
+        var with = withTail.Detect(c.Image, c.Brain).Map.Data;
+        Assert.True(without.Zip(with).Any(p => Math.Abs(p.First - p.Second) > 0.01f), "the intensity tail changes the map");
+    }
+
+    [Theory]
+    [InlineData("lower", null, "manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.lower'")]
+    [InlineData("voxels", null, "manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.voxels'")]
+    [InlineData("weight", -1.0, "featureMemory.intensityTail.weight -1 must be a finite number above 0")]
+    [InlineData("step", 0.5, "featureMemory.intensityTail: ")]
+    public void FeatureMemoryBundle_BrokenIntensityTail_IsRefusedNamingTheKey(string key, double? value, string message)
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        var tail = manifest["featureMemory"]!["intensityTail"]!.AsObject();
+        if (value is { } v)
+            tail[key] = v;
+        else
+            tail.Remove(key);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
+        Assert.Contains(message, ex.Message);
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
