@@ -116,10 +116,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
         }
 
-        // Slice-standardised intensities of every normal's brain, for the intensity tail (of the others, when held out).
+        // Slice-standardised intensities of every normal's brain: the intensity tail of all of them, and in the
+        // calibration each normal's tail of the others.
         var intensities = options.IntensityWeight > 0 ? crops.Select(BrainIntensities).ToList() : null;
-        IntensityTail TailWithout(int excluded) => IntensityTail.FromValues(
-            intensities!.Where((_, i) => i != excluded).SelectMany(values => values).ToArray());
+        detector.Intensity = intensities is null ? null : IntensityTail.FromValues(intensities.SelectMany(values => values).ToArray());
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
@@ -130,7 +130,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var fineOfOthers = fineScale?.Build(excludeVolume: normals.Count > 1 ? v : -1);
             // One normal: its tail is counted from all of its slices, the held-out ones too (optimistic, as its
             // single-volume patch calibration).
-            var intensityOfOthers = intensities is null ? null : TailWithout(normals.Count > 1 ? v : -1);
+            var intensityOfOthers = intensities is null || normals.Count == 1 ? detector.Intensity
+                : IntensityTail.FromValues(intensities.Where((_, i) => i != v).SelectMany(values => values).ToArray());
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
@@ -153,7 +154,6 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         }
         detector.Positions = positions?.Build();
         detector.Fine = fineScale?.Build();
-        detector.Intensity = intensities is null ? null : TailWithout(-1);
         detector.Calibration = DistanceCalibration.FromSamples(patches);
         detector.Voxel = VoxelCalibration.FromVolumes(voxels, options.FalsePositiveRate);
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",

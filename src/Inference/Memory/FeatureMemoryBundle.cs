@@ -217,15 +217,14 @@ public static class FeatureMemoryBundle
     {
         if (section.IntensityTail is not { } t)
             return null;
-        T Need<T>(T? value, string key) where T : struct =>
-            value ?? throw new BundleException(fail($"manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.{key}'"));
-        var weight = Need(t.Weight, "weight");
+        BundleException Missing(string key) => new(fail($"manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.{key}'"));
+        var weight = t.Weight ?? throw Missing("weight");
         if (!(weight > 0) || !double.IsFinite(weight))
             throw new BundleException(fail($"featureMemory.intensityTail.weight {weight} must be a finite number above 0"));
-        var voxels = Need(t.Voxels, "voxels");
-        var step = Need(t.Step, "step");
-        var lower = t.Lower ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.lower'"));
-        var upper = t.Upper ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.upper'"));
+        var voxels = t.Voxels ?? throw Missing("voxels");
+        var step = t.Step ?? throw Missing("step");
+        var lower = t.Lower ?? throw Missing("lower");
+        var upper = t.Upper ?? throw Missing("upper");
         try
         {
             return new IntensityTail(voxels, step, [.. lower], [.. upper]);
