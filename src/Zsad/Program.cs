@@ -184,6 +184,7 @@ public static class Program
             Opt("smoothing-sigma", "PX", "with --held-out/--development: Gaussian sigma of the slice maps (default: the detector's)"),
             Opt("fine-weight", "W", "with --held-out/--development: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
             Opt("intensity-weight", "W", "with --held-out/--development: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
+            Opt("range-weight", "W", "with --held-out/--development: weight of the per-place intensity range, 0 = off (default: the detector's)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
         [
@@ -383,6 +384,7 @@ public static class Program
                 SmoothingSigma = a.Option("smoothing-sigma") is not null ? a.NumberOption("smoothing-sigma") : options.SmoothingSigma,
                 FineWeight = a.Option("fine-weight") is not null ? a.NumberOption("fine-weight") : options.FineWeight,
                 IntensityWeight = a.Option("intensity-weight") is not null ? a.NumberOption("intensity-weight") : options.IntensityWeight,
+                RangeWeight = a.Option("range-weight") is not null ? a.NumberOption("range-weight") : options.RangeWeight,
             };
             Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, progress: Console.Out,
                 development: a.Flag("development"), options: options));

@@ -96,6 +96,11 @@ public sealed class FeatureMemorySection
     [JsonPropertyName("fineBank")] public ManifestTensor? FineBank { get; set; }
     /// <summary>The voxel-scale term (<c>IntensityTail</c>). Absent: no intensity term (bundles built before it).</summary>
     [JsonPropertyName("intensityTail")] public IntensityTailSection? IntensityTail { get; set; }
+    /// <summary>The per-place intensity range (<c>IntensityRange</c>): its weight in the raw map, and [2, heightBins,
+    /// fineGrid²] lowest then highest slice-standardised normal intensity around each brain-height bin and stride-4
+    /// cell of the crop square (NaN where no normal brain lies). Both absent: no range term (bundles built before it).</summary>
+    [JsonPropertyName("rangeWeight")] public double? RangeWeight { get; set; }
+    [JsonPropertyName("intensityRange")] public ManifestTensor? IntensityRange { get; set; }
 }
 
 /// <summary>How rare a slice-standardised intensity is among the normals' brain voxels: the values where the score

@@ -45,6 +45,13 @@ public sealed record MemoryDetectorOptions
     /// intensity tail marks the lesion's own voxels (docs/detectors.md).</summary>
     public double IntensityWeight { get; init; } = 1;
 
+    /// <summary>Weight of the per-place intensity range: how many slice standard deviations a voxel lies outside the
+    /// range of the normals' intensities at its place (<see cref="IntensityRange"/>), added to its raw score like the
+    /// intensity tail; 0 turns it off (as bundles built before it). 2 was chosen on the development study (issue 18):
+    /// the position-free tail misses a dark lesion in white matter because ventricles are as dark, and the range at
+    /// its place does not (docs/detectors.md).</summary>
+    public double RangeWeight { get; init; } = 2;
+
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

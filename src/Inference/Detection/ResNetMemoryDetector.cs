@@ -10,8 +10,9 @@ namespace Zsad.Inference.Detection;
 /// <summary>Few-shot feature-memory detector (PatchCore-style) on ImageNet ResNet18: stride-8 and stride-16 stage
 /// features of normal slices form a position-aware memory bank; a test patch scores its nearest-neighbour distance,
 /// scaled per place by held-out normal distances, plus the scaled distance of the stride-4 stage-1 descriptors (the
-/// fine detail), plus per voxel how rare its own intensity is in normal brain (<see cref="IntensityTail"/>);
-/// calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
+/// fine detail), plus per voxel how rare its own intensity is in normal brain (<see cref="IntensityTail"/>) and how
+/// far outside the normals' intensities at its place it lies (<see cref="IntensityRange"/>); calibrated on held-out
+/// normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
 public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 {
     public const string DetectorName = "resnet18-memory";
@@ -32,7 +33,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
-        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null)
+        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null, IntensityRange? range = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
@@ -40,10 +41,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException("a fine weight above 0 needs the fine scale and fine descriptors of every bank slice", nameof(options));
         if (options.IntensityWeight > 0 && intensity is null)
             throw new ArgumentException("an intensity weight above 0 needs the normals' intensity tail", nameof(options));
+        if (options.RangeWeight > 0 && range is null)
+            throw new ArgumentException("a range weight above 0 needs the normals' intensity range", nameof(options));
         return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank)
         {
             Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null,
-            Intensity = options.IntensityWeight > 0 ? intensity : null,
+            Intensity = options.IntensityWeight > 0 ? intensity : null, Range = options.RangeWeight > 0 ? range : null,
         };
     }
 
@@ -77,6 +80,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException($"the fine weight must be a finite number of 0 or more, not {options.FineWeight}", nameof(options));
         if (!(options.IntensityWeight >= 0) || !double.IsFinite(options.IntensityWeight))
             throw new ArgumentException($"the intensity weight must be a finite number of 0 or more, not {options.IntensityWeight}", nameof(options));
+        if (!(options.RangeWeight >= 0) || !double.IsFinite(options.RangeWeight))
+            throw new ArgumentException($"the range weight must be a finite number of 0 or more, not {options.RangeWeight}", nameof(options));
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
@@ -116,10 +121,15 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
         }
 
-        // Slice-standardised intensities of every normal's brain: the intensity tail of all of them, and in the
-        // calibration each normal's tail of the others.
+        // Slice-standardised intensities of every normal's brain: the intensity tail and range of all of them, and in
+        // the calibration each normal's tail and range of the others.
         var intensities = options.IntensityWeight > 0 ? crops.Select(BrainIntensities).ToList() : null;
         detector.Intensity = intensities is null ? null : IntensityTail.FromValues(intensities.SelectMany(values => values).ToArray());
+        var ranges = options.RangeWeight > 0 ? new IntensityRange.Accumulator() : null;
+        if (ranges is not null)
+            for (var v = 0; v < crops.Count; v++)
+                ForEachStandardizedSlice(crops[v], (s, pixels, brain) => ranges.Add(v, crops[v], s, pixels, brain));
+        detector.Range = ranges?.Build();
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
@@ -132,6 +142,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             // single-volume patch calibration).
             var intensityOfOthers = intensities is null || normals.Count == 1 ? detector.Intensity
                 : IntensityTail.FromValues(intensities.Where((_, i) => i != v).SelectMany(values => values).ToArray());
+            var rangeOfOthers = ranges?.Build(excludeVolume: normals.Count > 1 ? v : -1);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
@@ -144,7 +155,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 for (var p = 0; p < dist.Length; p++)
                     if (f.Brain[p])
                         patches.Add(dist[p]);
-                detector.RawSlice(dist, fine, intensityOfOthers, crop, f.Slice, slice);
+                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, crop, f.Slice, slice);
                 crop.MaskSlices.CopySlice(f.Slice, maskPixels);
                 for (var p = 0; p < slice.Length; p++)
                     if (maskPixels[p] != 0)
@@ -174,6 +185,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>The normals' intensity tail; null when the voxel-scale term is off (bundles built before it).</summary>
     public IntensityTail? Intensity { get; private set; }
 
+    /// <summary>The normals' intensity range per place; null when that term is off (bundles built before it).</summary>
+    public IntensityRange? Range { get; private set; }
+
     /// <summary>Coarse distances of one slice against a bank, and the fine ones when the fine detail is on.</summary>
     private (float[] Coarse, float[]? Fine) Distances(PatchMemoryBank bank, SliceFeatures f, int excludeVolume = -1) =>
         (bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius, excludeVolume),
@@ -198,7 +212,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             if (fine is not null)
                 Fine!.Normalize(fine);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            RawSlice(dist, fine, Intensity, crop, f.Slice, slice);
+            RawSlice(dist, fine, Intensity, Range, crop, f.Slice, slice);
             mapSlices.WriteSlice(f.Slice, slice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
@@ -233,8 +247,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, and pasted back into the
-    /// slice (0 outside the crop square); then, with an intensity tail, each brain voxel's weighted tail score.</summary>
-    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, AxialSquareCrop crop, int sliceIndex, float[] slice)
+    /// slice (0 outside the crop square); then each brain voxel's weighted intensity tail and range scores, where those
+    /// terms are on.</summary>
+    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, AxialSquareCrop crop, int sliceIndex, float[] slice)
     {
         var full = new float[S * S];
         if (fine is null)
@@ -254,28 +269,40 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
         slice.AsSpan().Clear();
         crop.PasteBack(full, S, slice);
-        if (intensity is null)
+        if (intensity is null && range is null)
             return;
         var pixels = new float[slice.Length];
         var brain = new byte[slice.Length];
         crop.CopyStandardized(sliceIndex, pixels, brain);
-        intensity.AddTo(pixels, brain, (float)Options.IntensityWeight, slice);
+        intensity?.AddTo(pixels, brain, (float)Options.IntensityWeight, slice);
+        range?.AddTo(crop, sliceIndex, pixels, brain, (float)Options.RangeWeight, slice);
     }
 
     /// <summary>The slice-standardised intensities of every brain voxel in the crop's slice range.</summary>
     private static float[] BrainIntensities(AxialSquareCrop crop)
     {
         var values = new List<float>();
+        ForEachStandardizedSlice(crop, (_, pixels, brain) =>
+        {
+            for (var p = 0; p < pixels.Length; p++)
+                if (brain[p] != 0)
+                    values.Add(pixels[p]);
+        });
+        return values.ToArray();
+    }
+
+    private delegate void StandardizedSlice(int slice, float[] pixels, byte[] brain);
+
+    /// <summary>Each slice of the crop's brain range, standardised with its brain mask (buffers reused between calls).</summary>
+    private static void ForEachStandardizedSlice(AxialSquareCrop crop, StandardizedSlice action)
+    {
         var pixels = new float[crop.Slices.PixelCount];
         var brain = new byte[crop.Slices.PixelCount];
         for (var s = crop.FirstSlice; s <= crop.LastSlice; s++)
         {
             crop.CopyStandardized(s, pixels, brain);
-            for (var p = 0; p < pixels.Length; p++)
-                if (brain[p] != 0)
-                    values.Add(pixels[p]);
+            action(s, pixels, brain);
         }
-        return values.ToArray();
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,

@@ -68,6 +68,13 @@ public static class FeatureMemoryBundle
                 s.Write(MemoryMarshal.AsBytes(positions.Std.AsSpan()));
             });
 
+        if (detector.Range is { } range)
+            Save("intensity_range.f32", s =>
+            {
+                s.Write(MemoryMarshal.AsBytes(range.Lower.AsSpan()));
+                s.Write(MemoryMarshal.AsBytes(range.Upper.AsSpan()));
+            });
+
         var stage2 = backbone.Stages[1].Tensor;
         var stage3 = backbone.Stages[2].Tensor;
         var options = detector.Options;
@@ -122,6 +129,9 @@ public static class FeatureMemoryBundle
                 {
                     Weight = options.IntensityWeight, Voxels = tail.Voxels, Step = tail.Step, Lower = [.. tail.Lower], Upper = [.. tail.Upper],
                 },
+                RangeWeight = detector.Range is null ? null : options.RangeWeight,
+                IntensityRange = detector.Range is null ? null
+                    : new ManifestTensor { Name = "intensityRange", Path = "intensity_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
             },
             Files = files,
         };
@@ -152,6 +162,7 @@ public static class FeatureMemoryBundle
             PoolStage2 = section.PoolStage2 ?? true,
             FineWeight = 0,
             IntensityWeight = 0,
+            RangeWeight = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -182,11 +193,14 @@ public static class FeatureMemoryBundle
         var intensity = LoadIntensityTail(section, Fail);
         if (intensity is not null)
             options = options with { IntensityWeight = section.IntensityTail!.Weight!.Value };
+        var range = LoadIntensityRange(bundle, section, Fail);
+        if (range is not null)
+            options = options with { RangeWeight = section.RangeWeight!.Value };
         var voxel = LoadVoxelCalibration(section, Fail);
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range);
     }
 
     /// <summary>The fine scale and descriptors, or nulls for a bundle built before them (all fine keys absent).</summary>
@@ -235,21 +249,38 @@ public static class FeatureMemoryBundle
         }
     }
 
-    private static PositionStatistics? LoadPositionStatistics(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail)
+    /// <summary>The intensity range per place, or null for a bundle built before it (no 'rangeWeight', no
+    /// 'intensityRange').</summary>
+    private static IntensityRange? LoadIntensityRange(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail)
     {
-        if (section.PositionStatistics is not { } tensor)
+        if (section.RangeWeight is null && section.IntensityRange is null)
             return null;
-        const int n = PositionStatistics.HeightBins * Cells;
-        if (tensor.Shape is not [2, PositionStatistics.HeightBins, Cells])
-            throw new BundleException(fail($"featureMemory.positionStatistics shape [{string.Join(", ", tensor.Shape ?? [])}] must be [2, {PositionStatistics.HeightBins}, {Cells}]"));
-        var values = BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.positionStatistics");
+        var weight = section.RangeWeight ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'"));
+        var tensor = section.IntensityRange ?? throw new BundleException(fail("manifest.json has 'featureMemory.rangeWeight' but no 'featureMemory.intensityRange'"));
+        if (!(weight > 0) || !double.IsFinite(weight))
+            throw new BundleException(fail($"featureMemory.rangeWeight {weight} must be a finite number above 0"));
+        return ReadPlaceTable(bundle, tensor, "intensityRange", FineCells, (lower, upper) => new IntensityRange(lower, upper), fail);
+    }
+
+    private static PositionStatistics? LoadPositionStatistics(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail) =>
+        section.PositionStatistics is not { } tensor ? null
+            : ReadPlaceTable(bundle, tensor, "positionStatistics", Cells, (mean, std) => new PositionStatistics(mean, std), fail);
+
+    /// <summary>A [2, heightBins, cells] table of two values per place (brain-height bin and grid cell): its shape is
+    /// checked, and what the constructor refuses becomes a bundle error naming the key.</summary>
+    private static T ReadPlaceTable<T>(DetectorBundle bundle, ManifestTensor tensor, string key, int cells, Func<float[], float[], T> create, Func<string, string> fail)
+    {
+        const int bins = PositionStatistics.HeightBins;
+        if (tensor.Shape is not [2, bins, var c] || c != cells)
+            throw new BundleException(fail($"featureMemory.{key} shape [{string.Join(", ", tensor.Shape ?? [])}] must be [2, {bins}, {cells}]"));
+        var values = BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory." + key);
         try
         {
-            return new PositionStatistics(values[..n], values[n..]);
+            return create(values[..(bins * cells)], values[(bins * cells)..]);
         }
         catch (ArgumentException ex)
         {
-            throw new BundleException(fail("featureMemory.positionStatistics: " + ex.Message));
+            throw new BundleException(fail($"featureMemory.{key}: " + ex.Message));
         }
     }
 

@@ -64,9 +64,17 @@ public static class HeldOutEvaluation
                 foreach (var lesion in c.Lesions)
                 {
                     // The lesion-wise rule of docs/metrics.md: found when any segmented voxel overlaps it.
-                    var found = false;
-                    for (var v = 0; v < lesion.Mask.Data.Length && !found; v++)
-                        found = lesion.Mask.Data[v] != 0 && result.Map.Data[v] >= SegmentationLevel;
+                    float peak = 0;
+                    var size = 0;
+                    for (var v = 0; v < lesion.Mask.Data.Length; v++)
+                    {
+                        if (lesion.Mask.Data[v] == 0)
+                            continue;
+                        size++;
+                        peak = Math.Max(peak, result.Map.Data[v]);
+                    }
+                    var found = peak >= SegmentationLevel;
+                    progress?.WriteLine(FormattableString.Invariant($"    lesion {lesion.DiameterMm} mm {lesion.Kind}{(lesion.Cortical ? " cortical" : "")}, {size} voxels, peak {peak:F2}{(found ? "" : ", MISSED")}"));
                     var d = byDiameter[lesion.DiameterMm];
                     byDiameter[lesion.DiameterMm] = (d.Found + (found ? 1 : 0), d.Total + 1);
                     if (lesion.Cortical)
@@ -100,8 +108,6 @@ public static class HeldOutEvaluation
     {
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(templatePath), downsample);
         var cases = development ? HeldOutStudy.DevelopmentCases(template) : HeldOutStudy.Cases(template);
-        if (development)
-            normalCounts = [TemplateStudy.ReferenceTransforms.Count];
         progress?.WriteLine($"held-out study: template {template}; {cases.Count} test volumes, {cases.Sum(c => c.Lesions.Count)} lesions");
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -111,7 +117,7 @@ public static class HeldOutEvaluation
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var count in normalCounts)
         {
-            var normals = development ? TemplateStudy.References(template) : HeldOutStudy.Normals(template, count);
+            var normals = development ? TemplateStudy.DevelopmentNormals(template, count) : HeldOutStudy.Normals(template, count);
             var s = Evaluate(normals, cases, progress, options);
             var big = s.ByDiameter.Where(kv => kv.Key >= 5).Aggregate((Found: 0, Total: 0), (a, kv) => (a.Found + kv.Value.Found, a.Total + kv.Value.Total));
             var perVolume = s.PerCase.Average(p => p.Seconds);

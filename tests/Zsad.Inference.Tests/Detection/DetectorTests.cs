@@ -42,13 +42,14 @@ public sealed class DetectorTests(ITestOutputHelper output)
     /// ring better (AUROC of lesion vs the ring within 6 mm outside it, both detectors' own maps).</summary>
     [Fact]
     public void MemoryDetector_FineDetail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the fine detail",
-        new MemoryDetectorOptions { FineWeight = 0, IntensityWeight = 0 }, new MemoryDetectorOptions { IntensityWeight = 0 }, d => d.Fine is not null);
+        new MemoryDetectorOptions { FineWeight = 0, IntensityWeight = 0, RangeWeight = 0 }, new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0 },
+        d => d.Fine is not null);
 
     /// <summary>Patch features mark a halo around a lesion; the intensity tail scores each voxel by its own value, so
     /// lesion voxels must stand out from the ring of normal tissue within 6 mm better with it than without.</summary>
     [Fact]
     public void MemoryDetector_IntensityTail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the intensity tail",
-        new MemoryDetectorOptions { IntensityWeight = 0 }, new MemoryDetectorOptions(), d => d.Intensity is not null);
+        new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0 }, new MemoryDetectorOptions { RangeWeight = 0 }, d => d.Intensity is not null);
 
     private void AssertTermSharpensTheOutline(string term, MemoryDetectorOptions without, MemoryDetectorOptions with, Func<ResNetMemoryDetector, bool> hasTerm)
     {

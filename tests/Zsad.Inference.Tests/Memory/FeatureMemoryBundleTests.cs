@@ -60,6 +60,10 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.Intensity.Lower, loaded.Intensity.Lower);
         Assert.Equal(inMemory.Intensity.Upper, loaded.Intensity.Upper);
         Assert.Equal(inMemory.Options.IntensityWeight, loaded.Options.IntensityWeight);
+        Assert.NotNull(inMemory.Range);
+        Assert.Equal(inMemory.Range.Lower, loaded.Range!.Lower);
+        Assert.Equal(inMemory.Range.Upper, loaded.Range.Upper);
+        Assert.Equal(inMemory.Options.RangeWeight, loaded.Options.RangeWeight);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -165,24 +169,8 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void FeatureMemoryBundle_BuiltBeforeTheIntensityTail_RunsWithoutIt()
-    {
-        var (_, c) = Data.Value;
-        using var dir = new TempDir();
-        var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        Assert.True(manifest["featureMemory"]!.AsObject().Remove("intensityTail"));
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-
-        using var withTail = FeatureMemoryBundle.Load(BundleLoader.Load(SmallBundle(dir, "again").BundleDir), Cpu);
-        using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
-        Assert.Equal(0, old.Options.IntensityWeight);
-        Assert.Null(old.Intensity);
-        Assert.Equal(1, withTail.Options.IntensityWeight);
-        var without = old.Detect(c.Image, c.Brain).Map.Data;
-        var with = withTail.Detect(c.Image, c.Brain).Map.Data;
-        Assert.True(without.Zip(with).Any(p => Math.Abs(p.First - p.Second) > 0.01f), "the intensity tail changes the map");
-    }
+    public void FeatureMemoryBundle_BuiltBeforeTheIntensityTail_RunsWithoutIt() => AssertOldBundleRunsWithout("the intensity tail", ["intensityTail"],
+        d => d.Options.IntensityWeight, d => d.Intensity is not null, new MemoryDetectorOptions().IntensityWeight);
 
     [Theory]
     [InlineData("lower", null, "manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.lower'")]
@@ -199,6 +187,57 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
             tail[key] = v;
         else
             tail.Remove(key);
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void FeatureMemoryBundle_BuiltBeforeTheIntensityRange_RunsWithoutIt() => AssertOldBundleRunsWithout("the intensity range",
+        ["rangeWeight", "intensityRange"], d => d.Options.RangeWeight, d => d.Range is not null, new MemoryDetectorOptions().RangeWeight);
+
+    /// <summary>A bundle whose manifest lacks a term's keys (as one built before the term) loads with the term's
+    /// weight 0 and without it; the same bundle with the keys has the default weight, and the term changes the map.</summary>
+    private static void AssertOldBundleRunsWithout(string term, string[] keys, Func<ResNetMemoryDetector, double> weight,
+        Func<ResNetMemoryDetector, bool> hasTerm, double defaultWeight)
+    {
+        var (_, c) = Data.Value;
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        foreach (var key in keys)
+            Assert.True(manifest["featureMemory"]!.AsObject().Remove(key), $"the bundle has '{key}'");
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        using var current = FeatureMemoryBundle.Load(BundleLoader.Load(SmallBundle(dir, "again").BundleDir), Cpu);
+        using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
+        Assert.Equal(0, weight(old));
+        Assert.False(hasTerm(old), $"{term} is off in the old bundle");
+        Assert.Equal(defaultWeight, weight(current));
+        Assert.True(hasTerm(current), $"{term} is on in the current bundle");
+        var without = old.Detect(c.Image, c.Brain).Map.Data;
+        var with = current.Detect(c.Image, c.Brain).Map.Data;
+        Assert.True(without.Zip(with).Any(p => Math.Abs(p.First - p.Second) > 0.01f), $"{term} changes the map");
+    }
+
+    [Theory]
+    [InlineData("rangeWeight", null, "manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'")]
+    [InlineData("intensityRange", null, "manifest.json has 'featureMemory.rangeWeight' but no 'featureMemory.intensityRange'")]
+    [InlineData("rangeWeight", -1.0, "featureMemory.rangeWeight -1 must be a finite number above 0")]
+    [InlineData("intensityRange.shape", null, "featureMemory.intensityRange shape [2, 25, 3135] must be [2, 25, 3136]")]
+    public void FeatureMemoryBundle_BrokenIntensityRange_IsRefusedNamingTheKey(string key, double? value, string message)
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        var section = manifest["featureMemory"]!.AsObject();
+        if (key == "intensityRange.shape")
+            section["intensityRange"]!["shape"] = new JsonArray(2, 25, 3135);
+        else if (value is { } v)
+            section[key] = v;
+        else
+            section.Remove(key);
         File.WriteAllText(manifestPath, manifest.ToJsonString());
 
         var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
