@@ -28,13 +28,12 @@ public sealed class IntensityRange
     /// <summary>Adds weight x (slice std outside the normal range at its place) for every brain pixel of a slice.</summary>
     public void AddTo(AxialSquareCrop crop, int slice, ReadOnlySpan<float> standardized, ReadOnlySpan<byte> brain, float weight, Span<float> raw)
     {
-        var width = crop.Slices.Width;
-        var offset = PositionStatistics.Bin(crop.NormalizedHeight(slice)) * Cells;
+        var offset = SliceOffset(crop, slice);
         for (var p = 0; p < raw.Length; p++)
         {
             if (brain[p] == 0)
                 continue;
-            var place = offset + Cell(crop, p % width, p / width);
+            var place = offset + Cell(crop, p);
             var lo = Lower[place];
             if (float.IsNaN(lo))
                 continue;
@@ -43,8 +42,13 @@ public sealed class IntensityRange
         }
     }
 
-    private static int Cell(AxialSquareCrop crop, int x, int y)
+    /// <summary>The first place of the slice's brain-height bin.</summary>
+    private static int SliceOffset(AxialSquareCrop crop, int slice) => PositionStatistics.Bin(crop.NormalizedHeight(slice)) * Cells;
+
+    /// <summary>The stride-4 cell of the crop square that slice pixel <paramref name="pixel"/> falls in.</summary>
+    private static int Cell(AxialSquareCrop crop, int pixel)
     {
+        int x = pixel % crop.Slices.Width, y = pixel / crop.Slices.Width;
         var gx = Math.Clamp((int)((x - crop.X0 + 0.5) * G / crop.Side), 0, G - 1);
         var gy = Math.Clamp((int)((y - crop.Y0 + 0.5) * G / crop.Side), 0, G - 1);
         return gy * G + gx;
@@ -64,13 +68,12 @@ public sealed class IntensityRange
                 Array.Fill(v.Max, float.NegativeInfinity);
                 _volumes[volume] = v;
             }
-            var width = crop.Slices.Width;
-            var offset = PositionStatistics.Bin(crop.NormalizedHeight(slice)) * Cells;
+            var offset = SliceOffset(crop, slice);
             for (var p = 0; p < brain.Length; p++)
             {
                 if (brain[p] == 0)
                     continue;
-                var place = offset + Cell(crop, p % width, p / width);
+                var place = offset + Cell(crop, p);
                 v.Min[place] = Math.Min(v.Min[place], standardized[p]);
                 v.Max[place] = Math.Max(v.Max[place], standardized[p]);
             }

@@ -76,12 +76,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         logger ??= NullLogger.Instance;
         options ??= new MemoryDetectorOptions();
         VoxelCalibration.CheckRate(options.FalsePositiveRate);
-        if (!(options.FineWeight >= 0) || !double.IsFinite(options.FineWeight))
-            throw new ArgumentException($"the fine weight must be a finite number of 0 or more, not {options.FineWeight}", nameof(options));
-        if (!(options.IntensityWeight >= 0) || !double.IsFinite(options.IntensityWeight))
-            throw new ArgumentException($"the intensity weight must be a finite number of 0 or more, not {options.IntensityWeight}", nameof(options));
-        if (!(options.RangeWeight >= 0) || !double.IsFinite(options.RangeWeight))
-            throw new ArgumentException($"the range weight must be a finite number of 0 or more, not {options.RangeWeight}", nameof(options));
+        foreach (var (term, weight) in new[] { ("fine", options.FineWeight), ("intensity", options.IntensityWeight), ("range", options.RangeWeight) })
+            if (!(weight >= 0) || !double.IsFinite(weight))
+                throw new ArgumentException($"the {term} weight must be a finite number of 0 or more, not {weight}", nameof(options));
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
@@ -121,14 +118,28 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
         }
 
-        // Slice-standardised intensities of every normal's brain: the intensity tail and range of all of them, and in
-        // the calibration each normal's tail and range of the others.
-        var intensities = options.IntensityWeight > 0 ? crops.Select(BrainIntensities).ToList() : null;
-        detector.Intensity = intensities is null ? null : IntensityTail.FromValues(intensities.SelectMany(values => values).ToArray());
+        // Slice-standardised intensities of every normal's brain, in one pass: the intensity tail and range of all of
+        // them, and in the calibration each normal's tail and range of the others.
+        var intensities = options.IntensityWeight > 0 ? new List<float[]>() : null;
         var ranges = options.RangeWeight > 0 ? new IntensityRange.Accumulator() : null;
-        if (ranges is not null)
-            for (var v = 0; v < crops.Count; v++)
-                ForEachStandardizedSlice(crops[v], (s, pixels, brain) => ranges.Add(v, crops[v], s, pixels, brain));
+        for (var v = 0; v < crops.Count && (intensities is not null || ranges is not null); v++)
+        {
+            var crop = crops[v];
+            var values = new List<float>();
+            var pixels = new float[crop.Slices.PixelCount];
+            var brain = new byte[crop.Slices.PixelCount];
+            for (var s = crop.FirstSlice; s <= crop.LastSlice; s++)
+            {
+                crop.CopyStandardized(s, pixels, brain);
+                if (intensities is not null)
+                    for (var p = 0; p < pixels.Length; p++)
+                        if (brain[p] != 0)
+                            values.Add(pixels[p]);
+                ranges?.Add(v, crop, s, pixels, brain);
+            }
+            intensities?.Add(values.ToArray());
+        }
+        detector.Intensity = intensities is null ? null : IntensityTail.FromValues(intensities.SelectMany(values => values).ToArray());
         detector.Range = ranges?.Build();
 
         var patches = new List<float>();
@@ -142,7 +153,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             // single-volume patch calibration).
             var intensityOfOthers = intensities is null || normals.Count == 1 ? detector.Intensity
                 : IntensityTail.FromValues(intensities.Where((_, i) => i != v).SelectMany(values => values).ToArray());
-            var rangeOfOthers = ranges?.Build(excludeVolume: normals.Count > 1 ? v : -1);
+            var rangeOfOthers = ranges is null || normals.Count == 1 ? detector.Range : ranges.Build(excludeVolume: v);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
@@ -276,33 +287,6 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         crop.CopyStandardized(sliceIndex, pixels, brain);
         intensity?.AddTo(pixels, brain, (float)Options.IntensityWeight, slice);
         range?.AddTo(crop, sliceIndex, pixels, brain, (float)Options.RangeWeight, slice);
-    }
-
-    /// <summary>The slice-standardised intensities of every brain voxel in the crop's slice range.</summary>
-    private static float[] BrainIntensities(AxialSquareCrop crop)
-    {
-        var values = new List<float>();
-        ForEachStandardizedSlice(crop, (_, pixels, brain) =>
-        {
-            for (var p = 0; p < pixels.Length; p++)
-                if (brain[p] != 0)
-                    values.Add(pixels[p]);
-        });
-        return values.ToArray();
-    }
-
-    private delegate void StandardizedSlice(int slice, float[] pixels, byte[] brain);
-
-    /// <summary>Each slice of the crop's brain range, standardised with its brain mask (buffers reused between calls).</summary>
-    private static void ForEachStandardizedSlice(AxialSquareCrop crop, StandardizedSlice action)
-    {
-        var pixels = new float[crop.Slices.PixelCount];
-        var brain = new byte[crop.Slices.PixelCount];
-        for (var s = crop.FirstSlice; s <= crop.LastSlice; s++)
-        {
-            crop.CopyStandardized(s, pixels, brain);
-            action(s, pixels, brain);
-        }
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,

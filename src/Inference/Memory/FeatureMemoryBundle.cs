@@ -215,8 +215,7 @@ public static class FeatureMemoryBundle
         var mean = Need(section.FineMean, "fineMean");
         var std = Need(section.FineStd, "fineStd");
         var tensor = section.FineBank ?? throw new BundleException(fail("manifest.json has part of the fine detail but no 'featureMemory.fineBank'"));
-        if (!(weight > 0) || !double.IsFinite(weight))
-            throw new BundleException(fail($"featureMemory.fineWeight {weight} must be a finite number above 0"));
+        CheckWeight(weight, "fineWeight", fail);
         if (radius < 0)
             throw new BundleException(fail($"featureMemory.fineRadius {radius} must not be negative"));
         if (!(std > 0) || !double.IsFinite(std) || !double.IsFinite(mean))
@@ -226,6 +225,13 @@ public static class FeatureMemoryBundle
         return (new FineScale((float)mean, (float)std), BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.fineBank"));
     }
 
+    /// <summary>A stored term's weight: a term in the bundle is on, so its weight is above 0.</summary>
+    private static void CheckWeight(double weight, string key, Func<string, string> fail)
+    {
+        if (!(weight > 0) || !double.IsFinite(weight))
+            throw new BundleException(fail($"featureMemory.{key} {weight} must be a finite number above 0"));
+    }
+
     /// <summary>The intensity tail, or null for a bundle built before it (no 'intensityTail').</summary>
     private static IntensityTail? LoadIntensityTail(FeatureMemorySection section, Func<string, string> fail)
     {
@@ -233,8 +239,7 @@ public static class FeatureMemoryBundle
             return null;
         BundleException Missing(string key) => new(fail($"manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.{key}'"));
         var weight = t.Weight ?? throw Missing("weight");
-        if (!(weight > 0) || !double.IsFinite(weight))
-            throw new BundleException(fail($"featureMemory.intensityTail.weight {weight} must be a finite number above 0"));
+        CheckWeight(weight, "intensityTail.weight", fail);
         var voxels = t.Voxels ?? throw Missing("voxels");
         var step = t.Step ?? throw Missing("step");
         var lower = t.Lower ?? throw Missing("lower");
@@ -257,8 +262,7 @@ public static class FeatureMemoryBundle
             return null;
         var weight = section.RangeWeight ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'"));
         var tensor = section.IntensityRange ?? throw new BundleException(fail("manifest.json has 'featureMemory.rangeWeight' but no 'featureMemory.intensityRange'"));
-        if (!(weight > 0) || !double.IsFinite(weight))
-            throw new BundleException(fail($"featureMemory.rangeWeight {weight} must be a finite number above 0"));
+        CheckWeight(weight, "rangeWeight", fail);
         return ReadPlaceTable(bundle, tensor, "intensityRange", FineCells, (lower, upper) => new IntensityRange(lower, upper), fail);
     }
 

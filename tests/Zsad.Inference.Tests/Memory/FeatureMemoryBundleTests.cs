@@ -104,17 +104,9 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void FeatureMemoryBundle_PositionStatisticsOfTheWrongShape_AreRefusedNamingTheKey()
-    {
-        using var dir = new TempDir();
-        var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        manifest["featureMemory"]!["positionStatistics"]!["shape"] = new JsonArray(2, 24, 784);
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-
-        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
-        Assert.EndsWith("featureMemory.positionStatistics shape [2, 24, 784] must be [2, 25, 784]", ex.Message);
-    }
+    public void FeatureMemoryBundle_PositionStatisticsOfTheWrongShape_AreRefusedNamingTheKey() =>
+        Assert.EndsWith("featureMemory.positionStatistics shape [2, 24, 784] must be [2, 25, 784]",
+            RefusalOf(section => section["positionStatistics"]!["shape"] = new JsonArray(2, 24, 784)));
 
     [Fact]
     public void FeatureMemoryBundle_BuiltBeforeTheFineDetail_RunsOnTheCoarseGridAlone()
@@ -142,30 +134,19 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [Theory]
     [InlineData("fineStd", "manifest.json has part of the fine detail but no 'featureMemory.fineStd'")]
     [InlineData("fineBank", "manifest.json has part of the fine detail but no 'featureMemory.fineBank'")]
-    public void FeatureMemoryBundle_PartOfTheFineDetail_IsRefusedNamingTheMissingKey(string key, string message)
-    {
-        using var dir = new TempDir();
-        var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        manifest["featureMemory"]!.AsObject().Remove(key);
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-
-        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
-        Assert.EndsWith(message, ex.Message);
-    }
+    public void FeatureMemoryBundle_PartOfTheFineDetail_IsRefusedNamingTheMissingKey(string key, string message) =>
+        Assert.EndsWith(message, RefusalOf(section => section.Remove(key)));
 
     [Fact]
     public void FeatureMemoryBundle_FineBankOfTheWrongShape_IsRefusedNamingTheKey()
     {
-        using var dir = new TempDir();
-        var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        var slices = (int)manifest["featureMemory"]!["slices"]!["shape"]![0]!;
-        manifest["featureMemory"]!["fineBank"]!["shape"] = new JsonArray(slices * 3136, 32);
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-
-        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
-        Assert.EndsWith($"featureMemory.fineBank shape [{slices * 3136}, 32] must be [{slices * 3136}, 64] ({slices} slices of 3136 fine cells)", ex.Message);
+        var slices = 0;
+        var message = RefusalOf(section =>
+        {
+            slices = (int)section["slices"]!["shape"]![0]!;
+            section["fineBank"]!["shape"] = new JsonArray(slices * 3136, 32);
+        });
+        Assert.EndsWith($"featureMemory.fineBank shape [{slices * 3136}, 32] must be [{slices * 3136}, 64] ({slices} slices of 3136 fine cells)", message);
     }
 
     [Fact]
@@ -177,21 +158,8 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [InlineData("voxels", null, "manifest.json has 'featureMemory.intensityTail' but no 'featureMemory.intensityTail.voxels'")]
     [InlineData("weight", -1.0, "featureMemory.intensityTail.weight -1 must be a finite number above 0")]
     [InlineData("step", 0.5, "featureMemory.intensityTail: ")]
-    public void FeatureMemoryBundle_BrokenIntensityTail_IsRefusedNamingTheKey(string key, double? value, string message)
-    {
-        using var dir = new TempDir();
-        var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        var tail = manifest["featureMemory"]!["intensityTail"]!.AsObject();
-        if (value is { } v)
-            tail[key] = v;
-        else
-            tail.Remove(key);
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
-
-        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
-        Assert.Contains(message, ex.Message);
-    }
+    public void FeatureMemoryBundle_BrokenIntensityTail_IsRefusedNamingTheKey(string key, double? value, string message) =>
+        Assert.Contains(message, RefusalOf(section => SetOrRemove(section["intensityTail"]!.AsObject(), key, value)));
 
     [Fact]
     public void FeatureMemoryBundle_BuiltBeforeTheIntensityRange_RunsWithoutIt() => AssertOldBundleRunsWithout("the intensity range",
@@ -225,23 +193,32 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [InlineData("rangeWeight", null, "manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'")]
     [InlineData("intensityRange", null, "manifest.json has 'featureMemory.rangeWeight' but no 'featureMemory.intensityRange'")]
     [InlineData("rangeWeight", -1.0, "featureMemory.rangeWeight -1 must be a finite number above 0")]
-    [InlineData("intensityRange.shape", null, "featureMemory.intensityRange shape [2, 25, 3135] must be [2, 25, 3136]")]
-    public void FeatureMemoryBundle_BrokenIntensityRange_IsRefusedNamingTheKey(string key, double? value, string message)
+    public void FeatureMemoryBundle_BrokenIntensityRange_IsRefusedNamingTheKey(string key, double? value, string message) =>
+        Assert.Contains(message, RefusalOf(section => SetOrRemove(section, key, value)));
+
+    [Fact]
+    public void FeatureMemoryBundle_IntensityRangeOfTheWrongShape_IsRefusedNamingTheKey() =>
+        Assert.EndsWith("featureMemory.intensityRange shape [2, 25, 3135] must be [2, 25, 3136]",
+            RefusalOf(section => section["intensityRange"]!["shape"] = new JsonArray(2, 25, 3135)));
+
+    private static void SetOrRemove(JsonObject json, string key, double? value)
+    {
+        if (value is { } v)
+            json[key] = v;
+        else
+            json.Remove(key);
+    }
+
+    /// <summary>The message with which loading a small bundle is refused after <paramref name="edit"/> changed its
+    /// manifest's featureMemory section.</summary>
+    private static string RefusalOf(Action<JsonObject> edit)
     {
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        var section = manifest["featureMemory"]!.AsObject();
-        if (key == "intensityRange.shape")
-            section["intensityRange"]!["shape"] = new JsonArray(2, 25, 3135);
-        else if (value is { } v)
-            section[key] = v;
-        else
-            section.Remove(key);
+        edit(manifest["featureMemory"]!.AsObject());
         File.WriteAllText(manifestPath, manifest.ToJsonString());
-
-        var ex = Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu));
-        Assert.Contains(message, ex.Message);
+        return Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu)).Message;
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
