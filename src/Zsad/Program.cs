@@ -185,6 +185,7 @@ public static class Program
             Opt("fine-weight", "W", "with --held-out/--development: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
             Opt("intensity-weight", "W", "with --held-out/--development: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
             Opt("range-weight", "W", "with --held-out/--development: weight of the per-place intensity range, 0 = off (default: the detector's)"),
+            Opt("patch-cap", "SD", "with --held-out/--development: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
         [
@@ -385,6 +386,8 @@ public static class Program
                 FineWeight = a.Option("fine-weight") is not null ? a.NumberOption("fine-weight") : options.FineWeight,
                 IntensityWeight = a.Option("intensity-weight") is not null ? a.NumberOption("intensity-weight") : options.IntensityWeight,
                 RangeWeight = a.Option("range-weight") is not null ? a.NumberOption("range-weight") : options.RangeWeight,
+                // The cap counts standard deviations of the position scale; raw distances have other units.
+                PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };
             Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, progress: Console.Out,
                 development: a.Flag("development"), options: options));

@@ -100,6 +100,9 @@ public sealed class FeatureMemorySection
     /// fineGrid²] lowest then highest slice-standardised normal intensity around each brain-height bin and stride-4
     /// cell of the crop square (NaN where no normal brain lies). Both absent: no range term (bundles built before it).</summary>
     [JsonPropertyName("rangeWeight")] public double? RangeWeight { get; set; }
+    /// <summary>Ceiling of the position-scaled patch score before the intensity terms are added (standard deviations).
+    /// Absent: no ceiling (bundles built before it).</summary>
+    [JsonPropertyName("patchCap")] public double? PatchCap { get; set; }
     [JsonPropertyName("intensityRange")] public ManifestTensor? IntensityRange { get; set; }
 }
 

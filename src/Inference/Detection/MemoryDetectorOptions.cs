@@ -52,6 +52,14 @@ public sealed record MemoryDetectorOptions
     /// its place does not (docs/detectors.md).</summary>
     public double RangeWeight { get; init; } = 2;
 
+    /// <summary>Ceiling of a voxel's patch score (coarse plus fine, in standard deviations of the position scale,
+    /// after smoothing) before the intensity terms are added; 0 = no ceiling (bundles built before it, and raw
+    /// distances without the position scale, whose units it does not fit). 5 was chosen on the development study
+    /// (issue 18): the patch score stays high in a halo of normal tissue around a lesion; below the calibrated level a
+    /// ceiling means a voxel is flagged only with some evidence of its own intensity, which the lesion's voxels have
+    /// and the halo's do not (docs/detectors.md).</summary>
+    public double PatchCap { get; init; } = 5;
+
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

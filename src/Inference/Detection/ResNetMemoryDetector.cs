@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Zsad.Imaging;
@@ -43,6 +44,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException("an intensity weight above 0 needs the normals' intensity tail", nameof(options));
         if (options.RangeWeight > 0 && range is null)
             throw new ArgumentException("a range weight above 0 needs the normals' intensity range", nameof(options));
+        if (options.PatchCap > 0 && positions is null)
+            throw new ArgumentException("a patch cap above 0 needs the position statistics (it counts their standard deviations)", nameof(options));
         return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank)
         {
             Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null,
@@ -79,6 +82,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         foreach (var (term, weight) in new[] { ("fine", options.FineWeight), ("intensity", options.IntensityWeight), ("range", options.RangeWeight) })
             if (!(weight >= 0) || !double.IsFinite(weight))
                 throw new ArgumentException($"the {term} weight must be a finite number of 0 or more, not {weight}", nameof(options));
+        if (!(options.PatchCap >= 0) || !double.IsFinite(options.PatchCap))
+            throw new ArgumentException($"the patch cap must be a finite number of 0 (none) or more, not {options.PatchCap}", nameof(options));
+        if (options.PatchCap > 0 && !options.PositionScale)
+            throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
@@ -257,8 +264,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     }
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
-    /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, and pasted back into the
-    /// slice (0 outside the crop square); then each brain voxel's weighted intensity tail and range scores, where those
+    /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,
+    /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail and range scores, where those
     /// terms are on.</summary>
     private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, AxialSquareCrop crop, int sliceIndex, float[] slice)
     {
@@ -278,6 +285,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             Resize2D.Resize(combined, g, g, full, S, S, ResizeMode.Bilinear, alignCorners: false);
         }
         GaussianBlur2D.Apply(full, S, S, Options.SmoothingSigma);
+        if (Options.PatchCap > 0)
+            TensorPrimitives.Min(full, (float)Options.PatchCap, full);
         slice.AsSpan().Clear();
         crop.PasteBack(full, S, slice);
         if (intensity is null && range is null)

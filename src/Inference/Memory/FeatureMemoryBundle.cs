@@ -130,6 +130,7 @@ public static class FeatureMemoryBundle
                     Weight = options.IntensityWeight, Voxels = tail.Voxels, Step = tail.Step, Lower = [.. tail.Lower], Upper = [.. tail.Upper],
                 },
                 RangeWeight = detector.Range is null ? null : options.RangeWeight,
+                PatchCap = options.PatchCap > 0 ? options.PatchCap : null,
                 IntensityRange = detector.Range is null ? null
                     : new ManifestTensor { Name = "intensityRange", Path = "intensity_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
             },
@@ -163,6 +164,7 @@ public static class FeatureMemoryBundle
             FineWeight = 0,
             IntensityWeight = 0,
             RangeWeight = 0,
+            PatchCap = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -196,6 +198,13 @@ public static class FeatureMemoryBundle
         var range = LoadIntensityRange(bundle, section, Fail);
         if (range is not null)
             options = options with { RangeWeight = section.RangeWeight!.Value };
+        if (section.PatchCap is { } cap)
+        {
+            CheckWeight(cap, "patchCap", Fail);
+            if (section.PositionStatistics is null)
+                throw new BundleException(Fail("manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics' (the cap counts their standard deviations)"));
+            options = options with { PatchCap = cap };
+        }
         var voxel = LoadVoxelCalibration(section, Fail);
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
@@ -225,7 +234,7 @@ public static class FeatureMemoryBundle
         return (new FineScale((float)mean, (float)std), BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.fineBank"));
     }
 
-    /// <summary>A stored term's weight: a term in the bundle is on, so its weight is above 0.</summary>
+    /// <summary>A stored term's weight (or the patch cap): a setting in the bundle is on, so it is above 0.</summary>
     private static void CheckWeight(double weight, string key, Func<string, string> fail)
     {
         if (!(weight > 0) || !double.IsFinite(weight))

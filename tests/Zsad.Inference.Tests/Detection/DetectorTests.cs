@@ -51,6 +51,67 @@ public sealed class DetectorTests(ITestOutputHelper output)
     public void MemoryDetector_IntensityTail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the intensity tail",
         new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0 }, new MemoryDetectorOptions { RangeWeight = 0 }, d => d.Intensity is not null);
 
+    /// <summary>With eight normals the calibrated level is low and the patch score flags a halo of normal tissue
+    /// around a lesion (docs/detectors.md); the default cap must leave the flagged region closer to the lesion: a
+    /// higher Dice at the decision level, with fewer ring voxels flagged.</summary>
+    [Fact]
+    public void MemoryDetector_PatchCap_FlagsLessOfTheRingAroundALesion()
+    {
+        var (_, c) = Data.Value;
+        var normals = TemplateStudy.DevelopmentNormals(TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 3), 8);
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        var ring = Ring(c, voxels: 2);
+        (double Dice, int Ring) Flagged(MemoryDetectorOptions options)
+        {
+            using var detector = ResNetMemoryDetector.Build(normals, backbone, options);
+            var map = detector.Detect(c.Image, c.Brain).Map.Data;
+            int both = 0, flagged = 0, lesion = 0, ringFlagged = 0;
+            for (var v = 0; v < map.Length; v++)
+            {
+                var f = map[v] >= 0.5f;
+                var l = c.Lesion.Data[v] != 0;
+                both += f && l ? 1 : 0;
+                flagged += f ? 1 : 0;
+                lesion += l ? 1 : 0;
+                ringFlagged += f && ring[v] ? 1 : 0;
+            }
+            return (2.0 * both / (flagged + lesion), ringFlagged);
+        }
+        var without = Flagged(new MemoryDetectorOptions { PatchCap = 0 });
+        var with = Flagged(new MemoryDetectorOptions());
+        var measured = $"Dice without the cap {without.Dice:F3} ({without.Ring} ring voxels flagged), with it {with.Dice:F3} ({with.Ring})";
+        output.WriteLine(measured);
+        Assert.True(with.Dice > without.Dice && with.Ring < without.Ring, measured);
+    }
+
+    /// <summary>The cap bounds what the patch terms give a voxel: without intensity terms no held-out normal voxel
+    /// (the calibration's stored quantiles) scores above it, though uncapped some do.</summary>
+    [Fact]
+    public void MemoryDetector_PatchCap_BoundsEveryPatchScore()
+    {
+        var (refs, _) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        var patchOnly = new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, PatchCap = 0 };
+        using var uncapped = ResNetMemoryDetector.Build(refs, backbone, patchOnly);
+        var top = uncapped.Voxel!.Quantiles.Max(q => q.Value);
+        var cap = uncapped.Voxel.Threshold / 2;
+        using var capped = ResNetMemoryDetector.Build(refs, backbone, patchOnly with { PatchCap = cap });
+        output.WriteLine($"uncapped top quantile {top:F3}, cap {cap:F3}, capped top {capped.Voxel!.Quantiles.Max(q => q.Value):F3}");
+        Assert.True(top > cap, $"uncapped, the top stored quantile {top} exceeds the cap {cap}");
+        Assert.All(capped.Voxel.Quantiles, q => Assert.True(q.Value <= cap + 1e-6, $"quantile {q.Level}: {q.Value} above the cap {cap}"));
+    }
+
+    [Theory]
+    [InlineData(-1.0, true, "the patch cap must be a finite number of 0 (none) or more, not -1")]
+    [InlineData(double.NaN, true, "the patch cap must be a finite number of 0 (none) or more, not NaN")]
+    [InlineData(5.0, false, "the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)")]
+    public void MemoryDetector_BadPatchCap_IsRefusedBeforeAnyWork(double cap, bool positionScale, string message)
+    {
+        var (refs, _) = Data.Value;
+        var options = new MemoryDetectorOptions { PatchCap = cap, PositionScale = positionScale };
+        Assert.StartsWith(message, Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: options)).Message);
+    }
+
     private void AssertTermSharpensTheOutline(string term, MemoryDetectorOptions without, MemoryDetectorOptions with, Func<ResNetMemoryDetector, bool> hasTerm)
     {
         var (refs, c) = Data.Value;

@@ -64,6 +64,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.Range.Lower, loaded.Range!.Lower);
         Assert.Equal(inMemory.Range.Upper, loaded.Range.Upper);
         Assert.Equal(inMemory.Options.RangeWeight, loaded.Options.RangeWeight);
+        Assert.Equal(inMemory.Options.PatchCap, loaded.Options.PatchCap);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -188,6 +189,40 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         var with = current.Detect(c.Image, c.Brain).Map.Data;
         Assert.True(without.Zip(with).Any(p => Math.Abs(p.First - p.Second) > 0.01f), $"{term} changes the map");
     }
+
+    /// <summary>Without 'patchCap' (a bundle built before it) the patch score is not capped; the stored cap is the
+    /// default and, where it bites (set low here: the small bundle's scores stay under the default), it changes the map.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_BuiltBeforeThePatchCap_RunsWithoutIt()
+    {
+        var (_, c) = Data.Value;
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        var section = manifest["featureMemory"]!.AsObject();
+        Assert.Equal(new MemoryDetectorOptions().PatchCap, (double)section["patchCap"]!);
+        void Save(double? cap)
+        {
+            SetOrRemove(section, "patchCap", cap);
+            File.WriteAllText(manifestPath, manifest.ToJsonString());
+        }
+        Save(null);
+        using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
+        Save(0.5);
+        using var capped = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
+        Assert.Equal(0, old.Options.PatchCap);
+        Assert.Equal(0.5, capped.Options.PatchCap);
+        var without = old.Detect(c.Image, c.Brain).Map.Data;
+        var with = capped.Detect(c.Image, c.Brain).Map.Data;
+        Assert.True(without.Zip(with).Any(p => Math.Abs(p.First - p.Second) > 0.01f), "the cap changes the map");
+        Assert.True(without.Zip(with).All(p => p.Second <= p.First + 1e-6f), "the cap only lowers scores");
+    }
+
+    [Theory]
+    [InlineData("patchCap", -1.0, "featureMemory.patchCap -1 must be a finite number above 0")]
+    [InlineData("positionStatistics", null, "manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics'")]
+    public void FeatureMemoryBundle_BrokenPatchCap_IsRefusedNamingTheKey(string key, double? value, string message) =>
+        Assert.Contains(message, RefusalOf(section => SetOrRemove(section, key, value)));
 
     [Theory]
     [InlineData("rangeWeight", null, "manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'")]
