@@ -61,8 +61,12 @@ public static class ModelsCommandHandler
         stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");
         stdout.WriteLine($"normals: {source.Volumes} volumes, {source.Slices} slices, inputs sha256 {source.Sha256}");
         if (bundle.Manifest.FeatureMemory is { VoxelThreshold: { } threshold } fm)
+        {
             stdout.WriteLine(System.FormattableString.Invariant(
                 $"calibration (leave one normal out): decision level 0.5 = raw {threshold:F4} = {fm.FalsePositiveRate:G3} false positives per healthy voxel; image statistics of the normals {string.Join(", ", fm.NormalImageStatistics!.Select(x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
+            if (fm.NormalImageStatistics is { Count: 1 })
+                stdout.WriteLine("WARNING: " + ReferenceTrust.OneNormalCaveat);
+        }
         return 0;
     }
 }

@@ -24,9 +24,18 @@ public sealed record ReferenceTrust(bool SiteNormals, VoxelCalibration? Voxel, s
         : !SiteNormals ? $"UNCALIBRATED: the references are not this site's normal scans ({References}); the decision level has no known false-positive rate on real scans; {BuildMemoryHint}"
         : $"UNCALIBRATED: the detector has no held-out calibration on the site's normals ({References}); {BuildMemoryHint}";
 
-    /// <summary>"calibrated on site normals: 1e-4 false positives per healthy voxel" or the warning.</summary>
+    /// <summary>A calibrated detector built from a single normal scan: its calibration scores slices of that scan
+    /// against its other slices, not scans against other scans, so the stated rate is optimistic (on the held-out study
+    /// of docs/detectors.md one normal flagged 0.05-0.16 % of healthy voxels against the stated 0.01 %). Null otherwise.</summary>
+    public string? Caveat => Calibrated && Voxel!.NormalImageStatistics.Count == 1 ? OneNormalCaveat : null;
+
+    public const string OneNormalCaveat =
+        "built from one normal scan: the false-positive rate is not held out between scans and may be exceeded several-fold; build from 4 or more";
+
+    /// <summary>"calibrated on site normals: 1e-4 false positives per healthy voxel" (and the caveat) or the warning.</summary>
     public string Describe() => Calibrated
         ? string.Create(CultureInfo.InvariantCulture, $"calibrated on site normals: decision level 0.5 = {Voxel!.FalsePositiveRate:G3} false positives per healthy brain voxel (held out over {Voxel.NormalImageStatistics.Count} normal volumes)")
+            + (Caveat is { } caveat ? "; " + caveat : "")
         : Warning!;
 
     /// <summary>The trust of a loaded detector: its voxel calibration (every view of a multi-view detector must have

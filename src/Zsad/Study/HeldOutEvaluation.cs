@@ -41,15 +41,23 @@ public static class HeldOutEvaluation
             var seconds = clock.Elapsed.TotalSeconds;
             var brainScores = new List<float>();
             var brainTruth = new List<bool>();
-            long flagged = 0;
+            long flagged = 0, falseNear = 0, falseFar = 0;
+            var near = Near(c.Truth, NearMm);
             for (var v = 0; v < c.Brain.Data.Length; v++)
             {
                 if (c.Brain.Data[v] == 0)
                     continue;
                 brainScores.Add(result.Map.Data[v]);
                 brainTruth.Add(c.Truth.Data[v] != 0);
-                if (result.Map.Data[v] >= SegmentationLevel)
-                    flagged++;
+                if (result.Map.Data[v] < SegmentationLevel)
+                    continue;
+                flagged++;
+                if (c.Truth.Data[v] != 0)
+                    continue;
+                if (near[v])
+                    falseNear++;
+                else
+                    falseFar++;
             }
             pooled.Add(brainScores.ToArray(), brainTruth.ToArray());
             var dice = double.NaN;
@@ -83,7 +91,7 @@ public static class HeldOutEvaluation
             }
             imageScores.Add((result.ImageScore, c.Lesions.Count > 0));
             perCase.Add((c.Name, c.Lesions.Count, dice, result.ImageScore, result.ImagePValue, flagged / (double)brainScores.Count, seconds));
-            progress?.WriteLine(FormattableString.Invariant($"  {c.Name}: {c.Lesions.Count} lesions, Dice {dice:F3}, image score {result.ImageScore:F3}, p {result.ImagePValue:G3}, flagged {flagged / (double)brainScores.Count:P3}, {seconds:F1} s"));
+            progress?.WriteLine(FormattableString.Invariant($"  {c.Name}: {c.Lesions.Count} lesions, Dice {dice:F3}, image score {result.ImageScore:F3}, p {result.ImagePValue:G3}, flagged {flagged / (double)brainScores.Count:P3} (outside lesions: {falseNear} voxels within {NearMm} mm of one, {falseFar} farther), {seconds:F1} s"));
         }
         var dices = perCase.Where(p => p.Item2 > 0).Select(p => p.Item3).ToArray();
         var mean = dices.Average();
@@ -100,6 +108,31 @@ public static class HeldOutEvaluation
     private static double Stage(StageTimings timings, params string[] stages) => timings.Stages.Where(s => stages.Contains(s.Stage)).Sum(s => s.Seconds);
 
     private const float SegmentationLevel = 0.5f;
+
+    /// <summary>Where the false voxels of a segmentation lie: within this distance of a lesion (a halo around it)
+    /// or farther (false findings).</summary>
+    private const int NearMm = 5;
+
+    /// <summary>Voxels within <paramref name="mm"/> of a mask voxel along each axis (a box, one pass per axis).</summary>
+    private static bool[] Near(Volume<byte> mask, double mm)
+    {
+        var (nx, ny, nz) = (mask.SizeX, mask.SizeY, mask.SizeZ);
+        var grown = mask.Data.Select(v => v != 0).ToArray();
+        foreach (var (stride, size, spacing) in new[] { (1, nx, mask.Spacing.X), (nx, ny, mask.Spacing.Y), (nx * ny, nz, mask.Spacing.Z) })
+        {
+            var reach = (int)Math.Floor(mm / spacing);
+            var source = (bool[])grown.Clone();
+            for (var v = 0; v < source.Length; v++)
+            {
+                if (!source[v])
+                    continue;
+                var along = v / stride % size;
+                for (var d = -Math.Min(reach, along); d <= Math.Min(reach, size - 1 - along); d++)
+                    grown[v + d * stride] = true;
+            }
+        }
+        return grown;
+    }
 
     /// <param name="development">Run on the development generator (TemplateStudy's transforms and its 3 references)
     /// instead: for trying settings; the held-out study stays untouched.</param>

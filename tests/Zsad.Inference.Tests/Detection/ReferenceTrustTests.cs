@@ -28,6 +28,18 @@ public sealed class ReferenceTrustTests
         Assert.Equal(2, loaded.Trust.Voxel.NormalImageStatistics.Count);
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public void Calibration_FromOneNormal_CarriesTheCaveat(int normals, bool caveat)
+    {
+        var voxel = VoxelCalibration.FromVolumes(Enumerable.Range(0, normals).Select(n => Enumerable.Range(0, 1000).Select(i => (float)(i + n)).ToArray()).ToList());
+        var trust = new ReferenceTrust(SiteNormals: true, voxel, "site");
+        Assert.True(trust.Calibrated);
+        Assert.Equal(caveat ? ReferenceTrust.OneNormalCaveat : null, trust.Caveat);
+        Assert.Equal(caveat, trust.Describe().EndsWith("; " + ReferenceTrust.OneNormalCaveat));
+    }
+
     [Fact]
     public void Baseline_FromANormalsFolder_HasNoHeldOutCalibration()
     {
