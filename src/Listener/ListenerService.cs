@@ -13,7 +13,8 @@ using Zsad.Listener.Volumes;
 namespace Zsad.Listener;
 
 /// <summary>The Listener role assembled: SCP -> durable intake -> series assembly -> volume + VolumeReady -> outbox ->
-/// bus. <see cref="StartAsync"/> resumes whatever the store and outbox hold before it accepts new associations.</summary>
+/// bus. <see cref="StartAsync"/> resumes what the outbox holds before it accepts new associations, and the series the
+/// store holds unprocessed as soon as it accepts them (their quiet time counts from then).</summary>
 public sealed class ListenerService : IAsyncDisposable
 {
     private readonly ListenerOptions _options;
@@ -57,9 +58,6 @@ public sealed class ListenerService : IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var resumed = Assembler.Resume();
-        var pending = Outbox.Pending().Count;
-        _logger.LogInformation("listener starting: {Resumed} open series resumed, {Pending} message(s) waiting in the outbox", resumed, pending);
         if (Publisher is null)
         {
             _bus = ZsadBus.Create(_options.RabbitMqUri, _configureBus);
@@ -82,6 +80,10 @@ public sealed class ListenerService : IAsyncDisposable
             LoggerFactory = _loggers,
         }, Assembler.OnInstanceAsync);
         _server.Start();
+        // Resumed after the SCP accepts associations, so a resumed series' quiet time counts from when its interrupted
+        // sender can reach us again, not from before the bus started (which can take seconds on a loaded machine).
+        var resumed = Assembler.Resume();
+        _logger.LogInformation("listener started: {Resumed} open series resumed, {Pending} message(s) waiting in the outbox", resumed, Outbox.Pending().Count);
         return Task.CompletedTask;
     }
 
