@@ -15,6 +15,8 @@ public sealed class DetectorBundle
     public float[]? TextFeatures { get; init; }
     public IReadOnlyList<int>? TextFeaturesShape { get; init; }
     public IReadOnlyDictionary<string, float[]> Adapters { get; init; } = new Dictionary<string, float[]>();
+    /// <summary>The few-shot memory of the CLIP heads. Null for feature-memory bundles: FeatureMemoryBundle reads
+    /// their bank slice by slice.</summary>
     public float[]? MemoryBank { get; init; }
     /// <summary>[P, embedDim] per-prompt text embeddings, when the manifest has promptEmbeddings.</summary>
     public float[]? PromptEmbeddings { get; init; }

@@ -174,9 +174,10 @@ public static class FeatureMemoryBundle
         var mean = BundleLoader.ReadTensor(bundle.Directory, meanTensor, "featureMemory.meanImage");
         if (slicesTensor.Shape is not [var count, SliceColumns])
             throw new BundleException(Fail($"featureMemory.slices shape [{string.Join(", ", slicesTensor.Shape!)}] must be [slices, {SliceColumns}]"));
-        var bankRows = bundle.MemoryBank!.Length / SliceFeatures.Dim;
+        var bankRows = m.MemoryBank!.Shape![0];
         if (bankRows != count * Cells)
             throw new BundleException(Fail($"memoryBank holds {bankRows} patches, {count} slices of {Cells} patches need {count * Cells}"));
+        var coarse = BundleLoader.ReadTensorChunks(bundle.Directory, m.MemoryBank, "memoryBank", Cells * SliceFeatures.Dim);
 
         var (fine, fineBank) = LoadFine(bundle, section, count, Fail);
         if (fine is not null)
@@ -188,9 +189,7 @@ public static class FeatureMemoryBundle
             var brain = new bool[Cells];
             for (var c = 0; c < Cells; c++)
                 brain[c] = row[4 + c] != 0;
-            var features = bundle.MemoryBank.AsSpan(s * Cells * SliceFeatures.Dim, Cells * SliceFeatures.Dim).ToArray();
-            bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], features, brain)
-                { Fine = fineBank?.AsSpan(s * FineCells * SliceFeatures.FineDim, FineCells * SliceFeatures.FineDim).ToArray() });
+            bank.Add((int)row[0], new SliceFeatures((int)row[1], (double)row[2] + row[3], coarse[s], brain) { Fine = fineBank?[s] });
         }
         var intensity = LoadIntensityTail(section, Fail);
         if (intensity is not null)
@@ -213,7 +212,7 @@ public static class FeatureMemoryBundle
     }
 
     /// <summary>The fine scale and descriptors, or nulls for a bundle built before them (all fine keys absent).</summary>
-    private static (FineScale? Scale, float[]? Bank) LoadFine(DetectorBundle bundle, FeatureMemorySection section, int slices, Func<string, string> fail)
+    private static (FineScale? Scale, float[][]? Bank) LoadFine(DetectorBundle bundle, FeatureMemorySection section, int slices, Func<string, string> fail)
     {
         if (section.FineWeight is null && section.FineRadius is null && section.FineMean is null && section.FineStd is null && section.FineBank is null)
             return (null, null);
@@ -231,7 +230,7 @@ public static class FeatureMemoryBundle
             throw new BundleException(fail($"featureMemory.fineMean {mean} and fineStd {std} must be finite, the std above 0"));
         if (tensor.Shape is not [var rows, SliceFeatures.FineDim] || rows != (long)slices * FineCells)
             throw new BundleException(fail($"featureMemory.fineBank shape [{string.Join(", ", tensor.Shape ?? [])}] must be [{(long)slices * FineCells}, {SliceFeatures.FineDim}] ({slices} slices of {FineCells} fine cells)"));
-        return (new FineScale((float)mean, (float)std), BundleLoader.ReadTensor(bundle.Directory, tensor, "featureMemory.fineBank"));
+        return (new FineScale((float)mean, (float)std), BundleLoader.ReadTensorChunks(bundle.Directory, tensor, "featureMemory.fineBank", FineCells * SliceFeatures.FineDim));
     }
 
     /// <summary>A stored term's weight (or the patch cap): a setting in the bundle is on, so it is above 0.</summary>
