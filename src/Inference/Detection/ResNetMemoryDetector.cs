@@ -265,8 +265,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,
-    /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail and range scores, where those
-    /// terms are on.</summary>
+    /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail and
+    /// range scores, where those terms are on.</summary>
     private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, AxialSquareCrop crop, int sliceIndex, float[] slice)
     {
         var full = new float[S * S];

@@ -65,17 +65,8 @@ public sealed class DetectorTests(ITestOutputHelper output)
         {
             using var detector = ResNetMemoryDetector.Build(normals, backbone, options);
             var map = detector.Detect(c.Image, c.Brain).Map.Data;
-            int both = 0, flagged = 0, lesion = 0, ringFlagged = 0;
-            for (var v = 0; v < map.Length; v++)
-            {
-                var f = map[v] >= 0.5f;
-                var l = c.Lesion.Data[v] != 0;
-                both += f && l ? 1 : 0;
-                flagged += f ? 1 : 0;
-                lesion += l ? 1 : 0;
-                ringFlagged += f && ring[v] ? 1 : 0;
-            }
-            return (2.0 * both / (flagged + lesion), ringFlagged);
+            var dice = Confusion.Count(map, 0.5f, c.Lesion.Data.Select(v => v != 0).ToArray()).Dice;
+            return (dice, map.Where((value, v) => value >= 0.5f && ring[v]).Count());
         }
         var without = Flagged(new MemoryDetectorOptions { PatchCap = 0 });
         var with = Flagged(new MemoryDetectorOptions());
