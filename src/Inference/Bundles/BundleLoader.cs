@@ -260,8 +260,8 @@ public static partial class BundleLoader
         var (path, count) = CheckTensorFile(dir, t, what);
         // Read straight into the float array: a byte array and a copy beside it doubled the time and peak memory.
         var values = GC.AllocateUninitializedArray<float>(checked((int)count));
-        using var file = File.OpenHandle(path);
-        ReadExactly(dir, file, MemoryMarshal.AsBytes(values.AsSpan()), 0, what, t.Path!);
+        using var file = File.OpenRead(path);
+        file.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
@@ -274,25 +274,13 @@ public static partial class BundleLoader
         if (count % chunkFloats != 0)
             throw Fail(dir, $"{what} '{t.Path}' holds {count} values, not a whole number of chunks of {chunkFloats}");
         var chunks = new float[checked((int)(count / chunkFloats))][];
-        using var file = File.OpenHandle(path);
+        using var file = File.OpenRead(path);
         for (var c = 0; c < chunks.Length; c++)
         {
             chunks[c] = GC.AllocateUninitializedArray<float>(chunkFloats);
-            ReadExactly(dir, file, MemoryMarshal.AsBytes(chunks[c].AsSpan()), (long)c * chunkFloats * sizeof(float), what, t.Path!);
+            file.ReadExactly(MemoryMarshal.AsBytes(chunks[c].AsSpan()));
         }
         return chunks;
-    }
-
-    private static void ReadExactly(string dir, Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> target, long fileOffset, string what, string relative)
-    {
-        var done = 0;
-        while (done < target.Length)
-        {
-            var n = RandomAccess.Read(file, target[done..], fileOffset + done);
-            if (n == 0)
-                throw Fail(dir, $"{what} '{relative}' ended early, at byte {fileOffset + done}");
-            done += n;
-        }
     }
 
     /// <summary>The tensor's file and number of values, after checking that its shape is sane and the file holds

@@ -115,11 +115,11 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         var (_, c) = Data.Value;
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        var section = manifest["featureMemory"]!.AsObject();
-        foreach (var key in new[] { "fineWeight", "fineRadius", "fineMean", "fineStd", "fineBank" })
-            Assert.True(section.Remove(key), key);
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        EditSection(manifestPath, section =>
+        {
+            foreach (var key in new[] { "fineWeight", "fineRadius", "fineMean", "fineStd", "fineBank" })
+                Assert.True(section.Remove(key), key);
+        });
 
         using var withFine = FeatureMemoryBundle.Load(BundleLoader.Load(SmallBundle(dir, "again").BundleDir), Cpu);
         using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
@@ -174,10 +174,11 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         var (_, c) = Data.Value;
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        foreach (var key in keys)
-            Assert.True(manifest["featureMemory"]!.AsObject().Remove(key), $"the bundle has '{key}'");
-        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        EditSection(manifestPath, section =>
+        {
+            foreach (var key in keys)
+                Assert.True(section.Remove(key), $"the bundle has '{key}'");
+        });
 
         using var current = FeatureMemoryBundle.Load(BundleLoader.Load(SmallBundle(dir, "again").BundleDir), Cpu);
         using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
@@ -198,17 +199,13 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         var (_, c) = Data.Value;
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        var section = manifest["featureMemory"]!.AsObject();
-        Assert.Equal(new MemoryDetectorOptions().PatchCap, (double)section["patchCap"]!);
-        void Save(double? cap)
+        EditSection(manifestPath, section =>
         {
-            SetOrRemove(section, "patchCap", cap);
-            File.WriteAllText(manifestPath, manifest.ToJsonString());
-        }
-        Save(null);
+            Assert.Equal(new MemoryDetectorOptions().PatchCap, (double)section["patchCap"]!);
+            section.Remove("patchCap");
+        });
         using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
-        Save(0.5);
+        EditSection(manifestPath, section => section["patchCap"] = 0.5);
         using var capped = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
         Assert.Equal(0, old.Options.PatchCap);
         Assert.Equal(0.5, capped.Options.PatchCap);
@@ -250,10 +247,16 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     {
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
+        EditSection(manifestPath, edit);
+        return Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu)).Message;
+    }
+
+    /// <summary>Rewrites a bundle's manifest after <paramref name="edit"/> changed its featureMemory section.</summary>
+    private static void EditSection(string manifestPath, Action<JsonObject> edit)
+    {
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         edit(manifest["featureMemory"]!.AsObject());
         File.WriteAllText(manifestPath, manifest.ToJsonString());
-        return Assert.Throws<BundleException>(() => FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu)).Message;
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
