@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Zsad.Cli.Commands;
 using Zsad.Host.Configuration;
+using Zsad.Imaging.Synthetic;
 
 namespace Zsad.Cli;
 
@@ -175,17 +176,19 @@ public static class Program
             Opt("downsample", "N", "downsampling factor of the volumes", "1"),
             Opt("views", "axial,coronal,sagittal", "slice planes, maps averaged (default: axial)"),
             Opt("through-plane-sigma", "MM", "Gaussian sigma across slices of the map (default: none)"),
-            Switch("held-out", "the held-out study instead (other generator settings, never used to pick settings)"),
+            Switch("held-out", "the held-out study's first draw (other generator settings; looked at five times, see --held-out-draw)"),
+            Opt("held-out-draw", "K", "draw K (2 or more) of the held-out generator: other seeds, each kept unseen for one report"),
             Switch("development", "the held-out study's lesion layout on the development generator"),
-            Opt("normals-count", "N,...", "with --held-out/--development: numbers of site normals compared", "1,2,4,8"),
-            Switch("pool", "with --held-out/--development: stage-2 pooling of the memory features on"),
-            Switch("no-pool", "with --held-out/--development: stage-2 pooling off"),
-            Switch("no-position-scale", "with --held-out/--development: raw nearest-neighbour distances, not scaled per place"),
-            Opt("smoothing-sigma", "PX", "with --held-out/--development: Gaussian sigma of the slice maps (default: the detector's)"),
-            Opt("fine-weight", "W", "with --held-out/--development: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
-            Opt("intensity-weight", "W", "with --held-out/--development: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
-            Opt("range-weight", "W", "with --held-out/--development: weight of the per-place intensity range, 0 = off (default: the detector's)"),
-            Opt("patch-cap", "SD", "with --held-out/--development: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
+            Switch("development-strong", "the development seeds at the held-out generator's warp, bias and noise strengths"),
+            Opt("normals-count", "N,...", "with a study setting: numbers of site normals compared", "1,2,4,8"),
+            Switch("pool", "with a study setting: stage-2 pooling of the memory features on"),
+            Switch("no-pool", "with a study setting: stage-2 pooling off"),
+            Switch("no-position-scale", "with a study setting: raw nearest-neighbour distances, not scaled per place"),
+            Opt("smoothing-sigma", "PX", "with a study setting: Gaussian sigma of the slice maps (default: the detector's)"),
+            Opt("fine-weight", "W", "with a study setting: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
+            Opt("intensity-weight", "W", "with a study setting: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
+            Opt("range-weight", "W", "with a study setting: weight of the per-place intensity range, 0 = off (default: the detector's)"),
+            Opt("patch-cap", "SD", "with a study setting: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
         [
@@ -373,7 +376,16 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
-        if (a.Flag("held-out") || a.Flag("development"))
+        var settings = new[] { ("held-out", HeldOutStudy.FirstDraw), ("development", HeldOutStudy.Development), ("development-strong", HeldOutStudy.StrongDevelopment) }
+            .Where(s => a.Flag(s.Item1)).ToList();
+        if (a.Option("held-out-draw") is not null)
+        {
+            var k = a.IntOption("held-out-draw");
+            settings.Add(("held-out-draw", k is >= 2 and <= 30 ? HeldOutStudy.Draw(k) : throw new UsageException($"--held-out-draw: {k} is not a draw of 2 to 30 (the first is --held-out)")));
+        }
+        if (settings.Count > 1)
+            throw new UsageException("--" + string.Join(", --", settings.Select(s => s.Item1)) + ": give one study setting");
+        if (settings.Count == 1)
         {
             var counts = a.RequiredOption("normals-count").Split(',').Select(t => int.TryParse(t, out var n) && n >= 1 ? n
                 : throw new UsageException($"--normals-count: '{t}' is not a whole number of 1 or more")).ToList();
@@ -389,8 +401,8 @@ public static class Program
                 // The cap counts standard deviations of the position scale; raw distances have other units.
                 PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };
-            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, progress: Console.Out,
-                development: a.Flag("development"), options: options));
+            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, settings[0].Item2, progress: Console.Out,
+                options: options));
             return 0;
         }
         var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);

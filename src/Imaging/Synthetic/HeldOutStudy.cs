@@ -25,16 +25,44 @@ public static class HeldOutStudy
             Gamma: 0.8 + 0.45 * rng.NextDouble(), BiasAmplitude: 0.12, NoiseFraction: 0.025);
     }
 
-    /// <summary>The site's normal scans: seeds 700 + n.</summary>
-    public static IReadOnlyList<Volume<float>> Normals(Volume<float> template, int count)
-        => Enumerable.Range(0, count).Select(n => TemplateBrain.Apply(template, Transform(700 + n))).ToList();
+    /// <summary>One draw of the study: its test volumes and the site's normals, both from one generator.</summary>
+    /// <param name="Name">What the study prints and the case names start with.</param>
+    /// <param name="Test">Transform of test volume n.</param>
+    /// <param name="Normal">Transform of site normal n.</param>
+    /// <param name="LesionSeed">Seed of the first lesion (lesion i uses LesionSeed + i).</param>
+    public sealed record Setting(string Name, Func<int, BrainTransform> Test, Func<int, BrainTransform> Normal, int LesionSeed)
+    {
+        public IReadOnlyList<Case> Cases(Volume<float> template) => HeldOutStudy.Cases(template, Test, LesionSeed, Name);
 
-    /// <summary>Test volumes: seeds 500 + n, lesions cycling through the diameters and kinds.</summary>
-    public static IReadOnlyList<Case> Cases(Volume<float> template) => Cases(template, n => Transform(500 + n), lesionSeed: 5000, "heldout");
+        public IReadOnlyList<Volume<float>> Normals(Volume<float> template, int count)
+            => Enumerable.Range(0, count).Select(n => TemplateBrain.Apply(template, Normal(n))).ToList();
+    }
+
+    /// <summary>The held-out study's first draw: test seeds 500 + n, site normals 700 + n. Looked at five times while
+    /// settings were chosen elsewhere (docs/detectors.md), so no longer unseen.</summary>
+    public static Setting FirstDraw { get; } = new("heldout", n => Transform(500 + n), n => Transform(700 + n), LesionSeed: 5000);
+
+    /// <summary>Draw <paramref name="k"/> (2 or more) of the held-out generator: test seeds 600 + 1000 (k - 2) + n, site
+    /// normals 800 + 1000 (k - 2) + n, lesions 6000 + 100 (k - 2) + i; disjoint from the first draw's and the
+    /// development seeds. Each draw is for one report of settings chosen before it was looked at.</summary>
+    public static Setting Draw(int k)
+    {
+        if (k == 1)
+            return FirstDraw;
+        if (k is < 1 or > 30)
+            throw new ArgumentOutOfRangeException(nameof(k), k, "held-out draws are numbered 1 to 30");
+        var offset = 1000 * (k - 2);
+        return new Setting($"heldout{k}", n => Transform(600 + offset + n), n => Transform(800 + offset + n), LesionSeed: 6000 + 100 * (k - 2));
+    }
 
     /// <summary>The same lesion layout on the development generator (<see cref="TemplateStudy.TestTransform"/>, other
-    /// lesion seeds): where small-lesion settings may be tried without touching the held-out study.</summary>
-    public static IReadOnlyList<Case> DevelopmentCases(Volume<float> template) => Cases(template, TemplateStudy.TestTransform, lesionSeed: 9000, "development");
+    /// lesion seeds, <see cref="TemplateStudy.DevelopmentNormals"/>): where settings are tried.</summary>
+    public static Setting Development { get; } = new("development", TemplateStudy.TestTransform, TemplateStudy.DevelopmentNormal, LesionSeed: 9000);
+
+    /// <summary>The development seeds (test 101 + n, normals 11 + n, lesions 9000 + i) at the held-out generator's
+    /// strengths (warp, bias, noise, gamma, scale, flips): for trying settings against noise and bias as strong as
+    /// the held-out study's without its seeds.</summary>
+    public static Setting StrongDevelopment { get; } = new("development-strong", n => Transform(101 + n), n => Transform(11 + n), LesionSeed: 9000);
 
     private static IReadOnlyList<Case> Cases(Volume<float> template, Func<int, BrainTransform> transform, int lesionSeed, string prefix)
     {

@@ -29,9 +29,12 @@ public static class TemplateStudy
     /// normals: the three references first, then seeds 14+ with the references' warp, bias and noise and other
     /// flips, scales and gammas.</summary>
     public static IReadOnlyList<Volume<float>> DevelopmentNormals(Volume<float> template, int count)
-        => Enumerable.Range(0, count).Select(n => TemplateBrain.Apply(template, n < ReferenceTransforms.Count ? ReferenceTransforms[n]
-            : new BrainTransform(11 + n, FlipLeftRight: n % 2 == 0, Scale: 0.95 + 0.03 * (n % 4), DeformMm: 4, Gamma: 0.85 + 0.1 * (n % 4),
-                BiasAmplitude: 0.06, NoiseFraction: 0.012))).ToList();
+        => Enumerable.Range(0, count).Select(n => TemplateBrain.Apply(template, DevelopmentNormal(n))).ToList();
+
+    /// <summary>Development normal n: the references first, then seeds 14 and up.</summary>
+    public static BrainTransform DevelopmentNormal(int n) => n < ReferenceTransforms.Count ? ReferenceTransforms[n]
+        : new BrainTransform(11 + n, FlipLeftRight: n % 2 == 0, Scale: 0.95 + 0.03 * (n % 4), DeformMm: 4, Gamma: 0.85 + 0.1 * (n % 4),
+            BiasAmplitude: 0.06, NoiseFraction: 0.012);
 
     public static IReadOnlyList<Case> TestCases(Volume<float> template, int lesionCases, int normalCases, double minRadiusMm = 6, double maxRadiusMm = 12)
     {

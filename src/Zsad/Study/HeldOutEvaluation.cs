@@ -134,23 +134,23 @@ public static class HeldOutEvaluation
         return grown;
     }
 
-    /// <param name="development">Run on the development generator (TemplateStudy's transforms and its 3 references)
-    /// instead: for trying settings; the held-out study stays untouched.</param>
-    public static string Run(int downsample, IReadOnlyList<int> normalCounts, string? templatePath = null, TextWriter? progress = null,
-        bool development = false, MemoryDetectorOptions? options = null)
+    /// <param name="setting">Which draw: <see cref="HeldOutStudy.Development"/> (or its strong variant) for trying
+    /// settings, a held-out draw to report them.</param>
+    public static string Run(int downsample, IReadOnlyList<int> normalCounts, HeldOutStudy.Setting setting, string? templatePath = null, TextWriter? progress = null,
+        MemoryDetectorOptions? options = null)
     {
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(templatePath), downsample);
-        var cases = development ? HeldOutStudy.DevelopmentCases(template) : HeldOutStudy.Cases(template);
-        progress?.WriteLine($"held-out study: template {template}; {cases.Count} test volumes, {cases.Sum(c => c.Lesions.Count)} lesions");
+        var cases = setting.Cases(template);
+        progress?.WriteLine($"{setting.Name} study: template {template}; {cases.Count} test volumes, {cases.Sum(c => c.Lesions.Count)} lesions");
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"{(development ? "DEVELOPMENT (small-lesion layout on the development generator)" : "Held-out")} study, {options ?? new MemoryDetectorOptions()}: template {template}; {cases.Count} test volumes ({cases.Count(c => c.Lesions.Count == 0)} lesion-free), {cases.Sum(c => c.Lesions.Count)} lesions; resnet18-memory defaults, decision level = calibrated 0.5 (FPR {VoxelCalibration.DefaultFalsePositiveRate:G3} per healthy voxel).");
+        sb.AppendLine(ci, $"Study {setting.Name}, {options ?? new MemoryDetectorOptions()}: template {template}; {cases.Count} test volumes ({cases.Count(c => c.Lesions.Count == 0)} lesion-free), {cases.Sum(c => c.Lesions.Count)} lesions; resnet18-memory defaults, decision level = calibrated 0.5 (FPR {VoxelCalibration.DefaultFalsePositiveRate:G3} per healthy voxel).");
         sb.AppendLine();
         sb.AppendLine("| site normals | voxel AUROC | F1-max (at) | Dice@cal mean ± std | lesion sens. " + string.Join(" / ", HeldOutStudy.DiametersMm.Select(d => d.ToString(ci) + " mm")) + " | sens. ≥ 5 mm | cortical | healthy voxels flagged | image AUROC | build s | s/volume (features / search / map) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var count in normalCounts)
         {
-            var normals = development ? TemplateStudy.DevelopmentNormals(template, count) : HeldOutStudy.Normals(template, count);
+            var normals = setting.Normals(template, count);
             var s = Evaluate(normals, cases, progress, options);
             var big = s.ByDiameter.Where(kv => kv.Key >= 5).Aggregate((Found: 0, Total: 0), (a, kv) => (a.Found + kv.Value.Found, a.Total + kv.Value.Total));
             var perVolume = s.PerCase.Average(p => p.Seconds);

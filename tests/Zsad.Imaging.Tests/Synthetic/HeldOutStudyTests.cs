@@ -1,0 +1,53 @@
+using Zsad.Imaging.Synthetic;
+
+namespace Zsad.Imaging.Tests.Synthetic;
+
+/// <summary>The study settings are only worth their name if no two share a subject: a held-out draw must not reuse
+/// a seed that a development run or an earlier draw has shown.</summary>
+public class HeldOutStudyTests
+{
+    private const int Normals = 16;
+
+    private static IEnumerable<(string Name, string Role, int Seed)> Seeds(HeldOutStudy.Setting setting)
+    {
+        foreach (var n in Enumerable.Range(0, HeldOutStudy.LesionCounts.Count))
+            yield return (setting.Name, "test", setting.Test(n).Seed);
+        foreach (var n in Enumerable.Range(0, Normals))
+            yield return (setting.Name, "normal", setting.Normal(n).Seed);
+    }
+
+    [Fact]
+    public void HeldOutDraws_ShareNoSubjectSeedWithEachOtherOrWithDevelopment()
+    {
+        var settings = Enumerable.Range(1, 30).Select(HeldOutStudy.Draw).Append(HeldOutStudy.Development).ToList();
+        var seeds = settings.SelectMany(Seeds).ToList();
+        var shared = seeds.GroupBy(s => s.Seed).Where(g => g.Count() > 1).Select(g => $"seed {g.Key}: {string.Join(", ", g.Select(s => $"{s.Name} {s.Role}"))}").ToList();
+        Assert.True(shared.Count == 0, string.Join("; ", shared));
+        var lesionSeeds = settings.Select(s => s.LesionSeed).ToList();
+        // Each draw inserts 24 lesions from its lesion seed on.
+        foreach (var a in lesionSeeds)
+            Assert.Single(lesionSeeds, b => Math.Abs(a - b) < HeldOutStudy.LesionCounts.Sum());
+    }
+
+    [Fact]
+    public void Draw1_IsTheFirstDraw_AndDrawsOutsideOneToThirtyAreRefused()
+    {
+        Assert.Same(HeldOutStudy.FirstDraw, HeldOutStudy.Draw(1));
+        Assert.Equal("heldout2", HeldOutStudy.Draw(2).Name);
+        Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutStudy.Draw(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutStudy.Draw(31));
+    }
+
+    [Fact]
+    public void StrongDevelopment_HasTheDevelopmentSeedsAtTheHeldOutStrengths()
+    {
+        for (var n = 0; n < 10; n++)
+        {
+            var strong = HeldOutStudy.StrongDevelopment.Test(n);
+            Assert.Equal(HeldOutStudy.Development.Test(n).Seed, strong.Seed);
+            var heldOut = HeldOutStudy.FirstDraw.Test(n);
+            Assert.Equal((heldOut.DeformMm, heldOut.BiasAmplitude, heldOut.NoiseFraction), (strong.DeformMm, strong.BiasAmplitude, strong.NoiseFraction));
+        }
+        Assert.Equal(HeldOutStudy.Development.LesionSeed, HeldOutStudy.StrongDevelopment.LesionSeed);
+    }
+}
