@@ -29,15 +29,24 @@ public sealed class ReferenceTrustTests
     }
 
     [Theory]
-    [InlineData(1, true)]
-    [InlineData(2, false)]
-    public void Calibration_FromOneNormal_CarriesTheCaveat(int normals, bool caveat)
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    public void Calibration_FromOneNormal_IsUncalibrated(int normals, bool calibrated)
     {
         var voxel = VoxelCalibration.FromVolumes(Enumerable.Range(0, normals).Select(n => Enumerable.Range(0, 1000).Select(i => (float)(i + n)).ToArray()).ToList());
-        var trust = new ReferenceTrust(SiteNormals: true, voxel, "site");
-        Assert.True(trust.Calibrated);
-        Assert.Equal(caveat ? ReferenceTrust.OneNormalCaveat : null, trust.Caveat);
-        Assert.Equal(caveat, trust.Describe().EndsWith("; " + ReferenceTrust.OneNormalCaveat));
+        var trust = new ReferenceTrust(SiteNormals: true, voxel, "site bundle");
+        Assert.Equal(calibrated, trust.Calibrated);
+        if (calibrated)
+        {
+            Assert.Null(trust.Warning);
+            Assert.StartsWith("calibrated on site normals", trust.Describe());
+        }
+        else
+        {
+            Assert.StartsWith("UNCALIBRATED: the detector was built from one normal scan", trust.Warning);
+            Assert.Contains("(site bundle)", trust.Warning);
+            Assert.Equal(trust.Warning, trust.Describe());
+        }
     }
 
     [Fact]

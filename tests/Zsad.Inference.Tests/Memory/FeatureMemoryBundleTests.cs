@@ -5,6 +5,7 @@ using Zsad.Imaging.Nifti;
 using Zsad.Imaging.Synthetic;
 using Zsad.Inference.Backbones;
 using Zsad.Inference.Bundles;
+using Zsad.Inference.Cli;
 using Zsad.Inference.Detection;
 using Zsad.Inference.Engine;
 using Zsad.Inference.Memory;
@@ -257,6 +258,23 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         edit(manifest["featureMemory"]!.AsObject());
         File.WriteAllText(manifestPath, manifest.ToJsonString());
+    }
+
+    [Fact]
+    public void BuildMemory_FromOneNormal_SaysTheBundleIsUncalibrated_AndItLoadsAsSuch()
+    {
+        using var dir = new TempDir();
+        var normals = dir.Sub("one-normal");
+        NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
+        var text = new StringWriter();
+
+        ModelsCommandHandler.BuildMemory(ResNetMemoryDetector.DetectorName, normals, dir.File("one"), sliceStep: "8", maxBankMb: null, text);
+
+        Assert.Contains("WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): built from one normal scan", text.ToString());
+        var loaded = DetectorCatalog.Load(dir.File("one"), normalsDirectory: null);
+        using var _ = (IDisposable)loaded.Detector;
+        Assert.False(loaded.Trust.Calibrated);
+        Assert.StartsWith("UNCALIBRATED: the detector was built from one normal scan", loaded.Trust.Warning);
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
