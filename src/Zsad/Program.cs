@@ -376,15 +376,17 @@ public static class Program
 
     private static int Study(CommandArgs a)
     {
-        var settings = new[] { ("held-out", HeldOutStudy.FirstDraw), ("development", HeldOutStudy.Development), ("development-strong", HeldOutStudy.StrongDevelopment) }
-            .Where(s => a.Flag(s.Item1)).ToList();
+        var settings = new (string Flag, HeldOutStudy.Setting Setting)[]
+            { ("held-out", HeldOutStudy.FirstDraw), ("development", HeldOutStudy.Development), ("development-strong", HeldOutStudy.StrongDevelopment) }
+            .Where(s => a.Flag(s.Flag)).ToList();
         if (a.Option("held-out-draw") is not null)
         {
             var k = a.IntOption("held-out-draw");
-            settings.Add(("held-out-draw", k is >= 2 and <= 30 ? HeldOutStudy.Draw(k) : throw new UsageException($"--held-out-draw: {k} is not a draw of 2 to 30 (the first is --held-out)")));
+            settings.Add(("held-out-draw", k is >= 2 and <= HeldOutStudy.LastDraw ? HeldOutStudy.Draw(k)
+                : throw new UsageException($"--held-out-draw: {k} is not a draw of 2 to {HeldOutStudy.LastDraw} (the first is --held-out)")));
         }
         if (settings.Count > 1)
-            throw new UsageException("--" + string.Join(", --", settings.Select(s => s.Item1)) + ": give one study setting");
+            throw new UsageException("--" + string.Join(", --", settings.Select(s => s.Flag)) + ": give one study setting");
         if (settings.Count == 1)
         {
             var counts = a.RequiredOption("normals-count").Split(',').Select(t => int.TryParse(t, out var n) && n >= 1 ? n
@@ -401,7 +403,7 @@ public static class Program
                 // The cap counts standard deviations of the position scale; raw distances have other units.
                 PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };
-            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, settings[0].Item2, progress: Console.Out,
+            Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, settings[0].Setting, progress: Console.Out,
                 options: options));
             return 0;
         }

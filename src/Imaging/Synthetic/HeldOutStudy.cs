@@ -45,12 +45,15 @@ public static class HeldOutStudy
     /// <summary>Draw <paramref name="k"/> (2 or more) of the held-out generator: test seeds 600 + 1000 (k - 2) + n, site
     /// normals 800 + 1000 (k - 2) + n, lesions 6000 + 100 (k - 2) + i; disjoint from the first draw's and the
     /// development seeds. Each draw is for one report of settings chosen before it was looked at.</summary>
+    /// <summary>The last draw whose lesion seeds stay below the development study's (9000).</summary>
+    public const int LastDraw = 30;
+
     public static Setting Draw(int k)
     {
         if (k == 1)
             return FirstDraw;
-        if (k is < 1 or > 30)
-            throw new ArgumentOutOfRangeException(nameof(k), k, "held-out draws are numbered 1 to 30");
+        if (k is < 1 or > LastDraw)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"held-out draws are numbered 1 to {LastDraw}");
         var offset = 1000 * (k - 2);
         return new Setting($"heldout{k}", n => Transform(600 + offset + n), n => Transform(800 + offset + n), LesionSeed: 6000 + 100 * (k - 2));
     }

@@ -64,7 +64,7 @@ public static class ModelsCommandHandler
         {
             stdout.WriteLine(System.FormattableString.Invariant(
                 $"calibration (leave one normal out): decision level 0.5 = raw {threshold:F4} = {fm.FalsePositiveRate:G3} false positives per healthy voxel; image statistics of the normals {string.Join(", ", fm.NormalImageStatistics!.Select(x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
-            if (fm.NormalImageStatistics is { Count: 1 })
+            if (fm.NormalImageStatistics!.Count < ReferenceTrust.MinimumNormals)
                 stdout.WriteLine($"WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): {ReferenceTrust.OneNormalProblem}; build from 4 or more normals");
         }
         return 0;

@@ -23,7 +23,10 @@ public sealed record ReferenceTrust(bool SiteNormals, VoxelCalibration? Voxel, s
     /// never scans against other scans, so its stated rate does not hold on other scans: on the studies of
     /// docs/detectors.md one normal flagged 0.16-0.48 % of healthy voxels against the stated 0.01 %, above the 0.1 %
     /// a site can live with. It counts as uncalibrated.</summary>
-    private bool FromOneNormal => Voxel is { NormalImageStatistics.Count: 1 };
+    private bool FromOneNormal => Voxel is not null && Voxel.NormalImageStatistics.Count < MinimumNormals;
+
+    /// <summary>How many normal volumes a calibration must be held out over to count (see <see cref="Calibrated"/>).</summary>
+    public const int MinimumNormals = 2;
 
     public const string OneNormalProblem =
         "built from one normal scan: its false-positive rate is not held out between scans (on the synthetic studies it flagged 16-48 times the stated share of healthy voxels)";

@@ -19,7 +19,7 @@ public class HeldOutStudyTests
     [Fact]
     public void HeldOutDraws_ShareNoSubjectSeedWithEachOtherOrWithDevelopment()
     {
-        var settings = Enumerable.Range(1, 30).Select(HeldOutStudy.Draw).Append(HeldOutStudy.Development).ToList();
+        var settings = Enumerable.Range(1, HeldOutStudy.LastDraw).Select(HeldOutStudy.Draw).Append(HeldOutStudy.Development).ToList();
         var seeds = settings.SelectMany(Seeds).ToList();
         var shared = seeds.GroupBy(s => s.Seed).Where(g => g.Count() > 1).Select(g => $"seed {g.Key}: {string.Join(", ", g.Select(s => $"{s.Name} {s.Role}"))}").ToList();
         Assert.True(shared.Count == 0, string.Join("; ", shared));
@@ -35,7 +35,7 @@ public class HeldOutStudyTests
         Assert.Same(HeldOutStudy.FirstDraw, HeldOutStudy.Draw(1));
         Assert.Equal("heldout2", HeldOutStudy.Draw(2).Name);
         Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutStudy.Draw(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutStudy.Draw(31));
+        Assert.Throws<ArgumentOutOfRangeException>(() => HeldOutStudy.Draw(HeldOutStudy.LastDraw + 1));
     }
 
     [Fact]
