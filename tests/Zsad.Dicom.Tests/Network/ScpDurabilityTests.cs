@@ -23,8 +23,11 @@ public sealed class ScpDurabilityTests
         var files = NetworkFixtures.WriteMrFiles(dir.File("in"), 200);
         var rx = dir.File("rx");
         var port = NetworkFixtures.FreePort();
+        // An AE title of its own: a sender of a parallel test still aiming at a port that was freed and handed to
+        // this SCP is rejected instead of storing an instance this test never sent (CI saw one such stray once).
+        var aet = $"DURABLE{Random.Shared.Next(1_000_000):D6}";
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "zsad.dll"), "scp", "--port", port.ToString(), "--aet", "ZSAD", "--out", rx, "--bind", "127.0.0.1" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "zsad.dll"), "scp", "--port", port.ToString(), "--aet", aet, "--out", rx, "--bind", "127.0.0.1" })
             psi.ArgumentList.Add(a);
         if (!fsync)
             psi.ArgumentList.Add("--no-fsync");
@@ -45,7 +48,7 @@ public sealed class ScpDurabilityTests
             });
             var senders = Enumerable.Range(0, 4).Select(k => Task.Run(async () =>
             {
-                var client = new DicomClient(new DicomClientOptions { Host = "127.0.0.1", Port = port, CalledAE = "ZSAD", MaxRetries = 0, DimseTimeout = TimeSpan.FromSeconds(20) });
+                var client = new DicomClient(new DicomClientOptions { Host = "127.0.0.1", Port = port, CalledAE = aet, MaxRetries = 0, DimseTimeout = TimeSpan.FromSeconds(20) });
                 try
                 {
                     await client.StoreFilesAsync(files.Where((_, i) => i % 4 == k), progress);
