@@ -188,6 +188,7 @@ public static class Program
             Opt("fine-weight", "W", "with a study setting: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
             Opt("intensity-weight", "W", "with a study setting: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
             Opt("range-weight", "W", "with a study setting: weight of the per-place intensity range, 0 = off (default: the detector's)"),
+            Opt("slice-axis-sigma", "MM", "with a study setting: Gaussian sigma of the raw score across slices, before calibration, 0 = off (default: the detector's)"),
             Opt("patch-cap", "SD", "with a study setting: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
@@ -199,6 +200,8 @@ public static class Program
             Opt("max-bank-mb", "MB", "largest bank, in MiB", Invariant(Zsad.Inference.Memory.MemoryBankBuilder.DefaultMaxBankBytes >> 20)),
             Opt("fpr", "RATE", "false-positive rate per healthy voxel at the calibrated threshold (leave-one-normal-out)",
                 Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().FalsePositiveRate)),
+            Opt("slice-axis-sigma", "MM", "resnet18-memory: Gaussian sigma of the raw score across slices, calibrated with it (0 = off)",
+                Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().SliceAxisSigmaMm)),
         ], BuildMemory),
     ];
 
@@ -233,7 +236,8 @@ public static class Program
         views: a.Option("views"), throughPlaneSigma: a.Option("through-plane-sigma"), provider: a.Option("provider"));
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
-        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out, a.Option("fpr"));
+        a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out, a.Option("fpr"),
+        a.Option("slice-axis-sigma"));
 
     private static int Serve(CommandArgs a)
     {
@@ -400,6 +404,7 @@ public static class Program
                 FineWeight = a.Option("fine-weight") is not null ? a.NumberOption("fine-weight") : options.FineWeight,
                 IntensityWeight = a.Option("intensity-weight") is not null ? a.NumberOption("intensity-weight") : options.IntensityWeight,
                 RangeWeight = a.Option("range-weight") is not null ? a.NumberOption("range-weight") : options.RangeWeight,
+                SliceAxisSigmaMm = a.Option("slice-axis-sigma") is not null ? a.NumberOption("slice-axis-sigma") : options.SliceAxisSigmaMm,
                 // The cap counts standard deviations of the position scale; raw distances have other units.
                 PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };

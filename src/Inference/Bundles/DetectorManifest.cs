@@ -103,6 +103,9 @@ public sealed class FeatureMemorySection
     /// <summary>Ceiling of the position-scaled patch score before the intensity terms are added (standard deviations).
     /// Absent: no ceiling (bundles built before it).</summary>
     [JsonPropertyName("patchCap")] public double? PatchCap { get; set; }
+    /// <summary>Gaussian sigma (mm) of the raw score along the axial slice axis, inside the brain, before calibration.
+    /// Absent: no smoothing (bundles built before it).</summary>
+    [JsonPropertyName("sliceAxisSigmaMm")] public double? SliceAxisSigmaMm { get; set; }
     [JsonPropertyName("intensityRange")] public ManifestTensor? IntensityRange { get; set; }
 }
 

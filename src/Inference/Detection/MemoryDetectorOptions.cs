@@ -60,6 +60,14 @@ public sealed record MemoryDetectorOptions
     /// and the halo's do not (docs/detectors.md).</summary>
     public double PatchCap { get; init; } = 5;
 
+    /// <summary>Gaussian sigma in millimetres along the axial slice axis of the raw score, inside the brain, before the
+    /// calibration (which is computed on held-out normal maps smoothed the same way); 0 = off (as bundles built before
+    /// it). The slices are scored one by one, so a voxel's score flickers between slices: a lesion is a blob and lasts
+    /// over neighbouring slices, a false peak mostly does not. Off by default: on the development study it raised F1-max
+    /// but lowered the calibrated level below the patch cap, so Dice at 0.5 fell with 8 normals (issue 18,
+    /// docs/detectors.md).</summary>
+    public double SliceAxisSigmaMm { get; init; }
+
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;
 }

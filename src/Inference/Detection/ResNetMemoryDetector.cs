@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Zsad.Imaging;
 using Zsad.Imaging.Preprocessing;
 using Zsad.Inference.Backbones;
+using Zsad.Inference.Detection.Views;
 using Zsad.Inference.Engine;
 
 namespace Zsad.Inference.Detection;
@@ -84,28 +85,38 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 throw new ArgumentException($"the {term} weight must be a finite number of 0 or more, not {weight}", nameof(options));
         if (!(options.PatchCap >= 0) || !double.IsFinite(options.PatchCap))
             throw new ArgumentException($"the patch cap must be a finite number of 0 (none) or more, not {options.PatchCap}", nameof(options));
+        SlicingOptions.CheckSigma(options.SliceAxisSigmaMm, "slice-axis sigma");
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
+        // With the slice-axis smoothing on, the calibration needs each normal's map on every slice (smoothed as a test
+        // map is): all slices are extracted and scored, every NormalSliceStep-th goes into the bank.
+        var sliceAxis = options.SliceAxisSigmaMm > 0;
+        var step = options.NormalSliceStep;
         var perVolume = new List<List<SliceFeatures>>();
         var crops = new List<AxialSquareCrop>();
+        var masks = new List<Volume<byte>>();
         for (var v = 0; v < normals.Count; v++)
         {
             var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
             var crop = AxialSquareCrop.Create(normals[v], mask);
             if (crop.IsEmpty)
                 throw new ArgumentException($"normal reference volume {v + 1} of {normals.Count} has no brain (its brain mask is empty)", nameof(normals));
-            var features = detector.Extract(crop, step: detector.Options.NormalSliceStep);
+            var features = detector.Extract(crop, step: sliceAxis ? 1 : step);
             perVolume.Add(features);
             crops.Add(crop);
+            masks.Add(mask);
             foreach (var f in features)
-                detector._bank.Add(v, f);
+                if (InBank(f, crop))
+                    detector._bank.Add(v, f);
         }
+        bool InBank(SliceFeatures f, AxialSquareCrop crop) => !sliceAxis || (f.Slice - crop.FirstSlice) % step == 0;
 
-        // Held-out distances of every normal's bank slices: against a bank without that volume (one volume: odd
-        // positions against even ones, by position so any first slice and step work).
+        // Held-out distances of every normal's slices: against a bank without that volume. One volume: without the
+        // slice's neighbourhood (see SingleVolumeHeldOut); with the smoothing off, only odd bank positions are scored.
+        // The position and fine scales count the bank slices only, whether or not the others are scored.
         var heldOut = new List<(SliceFeatures Features, float[] Distances, float[]? Fine)>[perVolume.Count];
         var positions = options.PositionScale ? new PositionStatistics.Accumulator() : null;
         var fineScale = options.FineWeight > 0 ? new FineScale.Accumulator() : null;
@@ -114,11 +125,13 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             heldOut[v] = [];
             for (var i = 0; i < perVolume[v].Count; i++)
             {
-                if (normals.Count == 1 && i % 2 == 0)
+                if (normals.Count == 1 && !sliceAxis && i % 2 == 0)
                     continue;
                 var f = perVolume[v][i];
                 var (dist, fine) = normals.Count > 1 ? detector.Distances(detector._bank, f, excludeVolume: v) : detector.SingleVolumeHeldOut(f);
                 heldOut[v].Add((f, dist, fine));
+                if (!InBank(f, crops[v]))
+                    continue;
                 positions?.Add(v, f.Height, dist, f.Brain);
                 if (fine is not null)
                     fineScale!.Add(v, fine, f.FineBrain!);
@@ -165,19 +178,40 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
             var volumeVoxels = new List<float>();
+            void AddBrainVoxels(int sliceIndex)
+            {
+                crop.MaskSlices.CopySlice(sliceIndex, maskPixels);
+                for (var p = 0; p < slice.Length; p++)
+                    if (maskPixels[p] != 0)
+                        volumeVoxels.Add(slice[p]);
+            }
+            // With the slice-axis smoothing the held-out map is assembled, smoothed as Detect smooths, then read.
+            var raw = sliceAxis ? normals[v].Like<float>() : null;
+            raw?.Data.AsSpan().Fill(float.NaN); // slices never scored stay out of the smoothing, as in Detect
+            var rawSlices = raw?.Slices(AnatomicalPlane.Axial);
             foreach (var (f, dist, fine) in heldOut[v])
             {
                 scale?.Normalize(dist, f.Height);
                 if (fine is not null)
                     fineOfOthers!.Normalize(fine);
-                for (var p = 0; p < dist.Length; p++)
-                    if (f.Brain[p])
-                        patches.Add(dist[p]);
+                if (InBank(f, crop))
+                    for (var p = 0; p < dist.Length; p++)
+                        if (f.Brain[p])
+                            patches.Add(dist[p]);
                 detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, crop, f.Slice, slice);
-                crop.MaskSlices.CopySlice(f.Slice, maskPixels);
-                for (var p = 0; p < slice.Length; p++)
-                    if (maskPixels[p] != 0)
-                        volumeVoxels.Add(slice[p]);
+                if (rawSlices is null)
+                    AddBrainVoxels(f.Slice);
+                else
+                    rawSlices.WriteSlice(f.Slice, slice);
+            }
+            if (raw is not null)
+            {
+                ThroughPlaneSmoothing.WithinMask(raw, masks[v], options.SliceAxisSigmaMm);
+                foreach (var (f, _, _) in heldOut[v])
+                {
+                    rawSlices!.CopySlice(f.Slice, slice);
+                    AddBrainVoxels(f.Slice);
+                }
             }
             voxels.Add(volumeVoxels.ToArray());
         }
@@ -218,6 +252,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         mask ??= BrainMask.Compute(volume);
         var crop = AxialSquareCrop.Create(volume, mask);
         var map = volume.Like<float>();
+        // Slices outside the crop's brain range are never scored; NaN keeps them out of the slice-axis smoothing (and
+        // Finish then zeroes them), as in the calibration's held-out maps.
+        if (Options.SliceAxisSigmaMm > 0)
+            map.Data.AsSpan().Fill(float.NaN);
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
         var slice = new float[mapSlices.PixelCount];
         timings?.Add(StageTimings.Preprocess, t);
@@ -234,6 +272,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             mapSlices.WriteSlice(f.Slice, slice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
+        ThroughPlaneSmoothing.WithinMask(map, mask, Options.SliceAxisSigmaMm);
         var result = Finish(map, mask);
         timings?.Add(StageTimings.Assembly, t);
         return result;
@@ -376,13 +415,16 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         return brain;
     }
 
-    // With one normal volume the scored slices (odd positions) are compared only with the even ones, never with themselves.
+    // With one normal volume a scored slice is never compared with itself or its next neighbours. Smoothing off: the
+    // scored slices (odd bank positions) against the even ones. Smoothing on, every slice scored: against the bank
+    // slices at least one bank step (NormalSliceStep slices) away.
     private (float[] Coarse, float[]? Fine) SingleVolumeHeldOut(SliceFeatures f)
     {
         var bank = new PatchMemoryBank();
         var slices = _bank.Slices.ToList();
-        for (var n = 0; n < slices.Count; n += 2)
-            bank.Add(0, slices[n]);
+        for (var n = 0; n < slices.Count; n++)
+            if (Options.SliceAxisSigmaMm > 0 ? Math.Abs(slices[n].Slice - f.Slice) >= Options.NormalSliceStep : n % 2 == 0)
+                bank.Add(0, slices[n]);
         return Distances(bank, f);
     }
 

@@ -131,6 +131,7 @@ public static class FeatureMemoryBundle
                 },
                 RangeWeight = detector.Range is null ? null : options.RangeWeight,
                 PatchCap = options.PatchCap > 0 ? options.PatchCap : null,
+                SliceAxisSigmaMm = options.SliceAxisSigmaMm > 0 ? options.SliceAxisSigmaMm : null,
                 IntensityRange = detector.Range is null ? null
                     : new ManifestTensor { Name = "intensityRange", Path = "intensity_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
             },
@@ -165,6 +166,7 @@ public static class FeatureMemoryBundle
             IntensityWeight = 0,
             RangeWeight = 0,
             PatchCap = 0,
+            SliceAxisSigmaMm = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -203,6 +205,12 @@ public static class FeatureMemoryBundle
             if (section.PositionStatistics is null)
                 throw new BundleException(Fail("manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics' (the cap counts their standard deviations)"));
             options = options with { PatchCap = cap };
+        }
+        if (section.SliceAxisSigmaMm is { } sigma)
+        {
+            // Its calibration was computed on maps smoothed with this sigma, so a bundle without the key runs unsmoothed.
+            CheckWeight(sigma, "sliceAxisSigmaMm", Fail);
+            options = options with { SliceAxisSigmaMm = sigma };
         }
         var voxel = LoadVoxelCalibration(section, Fail);
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };

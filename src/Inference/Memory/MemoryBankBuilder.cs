@@ -6,6 +6,7 @@ using Zsad.Imaging;
 using Zsad.Imaging.Preprocessing;
 using Zsad.Inference.Bundles;
 using Zsad.Inference.Detection;
+using Zsad.Inference.Detection.Views;
 using Zsad.Inference.Engine;
 using Zsad.Inference.Heads;
 
@@ -33,10 +34,13 @@ public static class MemoryBankBuilder
     /// <param name="falsePositiveRate">resnet18-memory: the share of healthy brain voxels (held out, leave one normal
     /// out) at or above the map's 0.5; default <see cref="VoxelCalibration.DefaultFalsePositiveRate"/>.</param>
     public static string Build(string detectorOrBundle, string normalsDirectory, string outDirectory, int? sliceStep = null,
-        long maxBankBytes = DefaultMaxBankBytes, EngineOptions? engine = null, ILogger? logger = null, double? falsePositiveRate = null)
+        long maxBankBytes = DefaultMaxBankBytes, EngineOptions? engine = null, ILogger? logger = null, double? falsePositiveRate = null,
+        double? sliceAxisSigmaMm = null)
     {
         if (falsePositiveRate is { } rate)
             VoxelCalibration.CheckRate(rate);
+        if (sliceAxisSigmaMm is { } sigma)
+            SlicingOptions.CheckSigma(sigma, "--slice-axis-sigma");
         if (sliceStep is < 1)
             throw new ArgumentException($"--slice-step must be 1 or more, not {sliceStep}");
         if (maxBankBytes < 1)
@@ -55,6 +59,8 @@ public static class MemoryBankBuilder
             if (!ClipMemoryMethods.ContainsKey(source.Method))
                 throw new ArgumentException($"bundle '{source.Name}' (method {source.Manifest.Method}) takes no memory bank (methods that do: {string.Join(", ", ClipMemoryMethods.Keys.Select(Spelling))}, and the built-in {ResNetMemoryDetector.DetectorName})");
         }
+        if (!isResNet && sliceAxisSigmaMm is not null)
+            throw new ArgumentException($"--slice-axis-sigma belongs to {ResNetMemoryDetector.DetectorName}'s calibration; bundle '{source!.Name}' has none");
         var normals = NormalReferences.Load(normalsDirectory);
         var masks = normals.Volumes.Select(v => BrainMask.Compute(v.Volume)).ToList();
         for (var v = 0; v < masks.Count; v++)
@@ -69,7 +75,7 @@ public static class MemoryBankBuilder
         try
         {
             if (isResNet)
-                BuildResNet(normals, masks, staging, name, sliceStep, maxBankBytes, engine, logger, falsePositiveRate);
+                BuildResNet(normals, masks, staging, name, sliceStep, maxBankBytes, engine, logger, falsePositiveRate, sliceAxisSigmaMm);
             else
                 BuildClip(source!, normals, masks, staging, name, sliceStep ?? 1, maxBankBytes, engine, logger);
             if (Directory.Exists(outDirectory))
@@ -85,10 +91,14 @@ public static class MemoryBankBuilder
     }
 
     private static void BuildResNet(NormalReferences normals, List<Volume<byte>> masks, string outDirectory, string name, int? sliceStep, long maxBankBytes,
-        EngineOptions? engine, ILogger? logger, double? falsePositiveRate)
+        EngineOptions? engine, ILogger? logger, double? falsePositiveRate, double? sliceAxisSigmaMm)
     {
         var options = new MemoryDetectorOptions();
-        options = options with { NormalSliceStep = sliceStep ?? options.NormalSliceStep, FalsePositiveRate = falsePositiveRate ?? options.FalsePositiveRate };
+        options = options with
+        {
+            NormalSliceStep = sliceStep ?? options.NormalSliceStep, FalsePositiveRate = falsePositiveRate ?? options.FalsePositiveRate,
+            SliceAxisSigmaMm = sliceAxisSigmaMm ?? options.SliceAxisSigmaMm,
+        };
         // Each slice holds Grid² patches of Dim floats (and FineGrid² of FineDim with the fine detail); check the
         // estimate before spending minutes on features.
         var perSlice = (long)SliceFeatures.Grid * SliceFeatures.Grid * SliceFeatures.Dim

@@ -92,6 +92,53 @@ public sealed class DetectorTests(ITestOutputHelper output)
         Assert.All(capped.Voxel.Quantiles, q => Assert.True(q.Value <= cap + 1e-6, $"quantile {q.Level}: {q.Value} above the cap {cap}"));
     }
 
+    /// <summary>The slice-axis smoothing changes only the calibration's held-out maps (every slice of each normal is
+    /// scored, then smoothed): the bank and the position scale are those of the unsmoothed build.</summary>
+    [Fact]
+    public void MemoryDetector_SliceAxisSigma_CalibratesOnSmoothedMapsOfEverySlice_WithTheSameBank()
+    {
+        var (refs, _) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        using var plain = ResNetMemoryDetector.Build(refs, backbone);
+        using var smoothed = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { SliceAxisSigmaMm = 3 });
+        Assert.Equal(plain.Bank.Slices.Select(s => s.Slice), smoothed.Bank.Slices.Select(s => s.Slice));
+        Assert.Equal(plain.Positions!.Mean, smoothed.Positions!.Mean);
+        Assert.Equal(plain.Positions.Std, smoothed.Positions.Std);
+        output.WriteLine($"held-out voxels: plain {plain.Voxel!.Voxels}, smoothed {smoothed.Voxel!.Voxels}; thresholds {plain.Voxel.Threshold:F3}, {smoothed.Voxel.Threshold:F3}");
+        Assert.True(smoothed.Voxel.Voxels > 1.8 * plain.Voxel.Voxels, "every slice of each normal is calibrated, not every second");
+        Assert.NotEqual(plain.Voxel.Threshold, smoothed.Voxel.Threshold);
+    }
+
+    /// <summary>Detect smooths the raw map along the slices inside the brain before calibrating it: with a linear
+    /// calibration (nothing clamped) the smoothed detector's map is the plain detector's map smoothed.</summary>
+    [Fact]
+    public void MemoryDetector_SliceAxisSigma_SmoothsTheRawMapBeforeTheCalibration()
+    {
+        var (refs, c) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        using var built = ResNetMemoryDetector.Build(refs, backbone);
+        var linear = new VoxelCalibration(1e-4, -1000, 1000, [], [0.0], 1);
+        ResNetMemoryDetector With(double sigma) => ResNetMemoryDetector.FromBank(backbone, ownsBackbone: false, built.Bank, built.Calibration,
+            built.Options with { SliceAxisSigmaMm = sigma }, linear, built.Positions, built.Fine, built.Intensity, built.Range);
+        using var plain = With(0);
+        using var smoothed = With(3);
+        var expected = plain.Detect(c.Image, c.Brain).Map;
+        var unsmoothed = (float[])expected.Data.Clone();
+        // Brain slices outside the crop's range are never scored (0 in the map, every scored voxel is near 0.25 here):
+        // they take no part in the smoothing.
+        for (var v = 0; v < expected.Data.Length; v++)
+            if (c.Brain.Data[v] != 0 && expected.Data[v] == 0)
+                expected.Data[v] = float.NaN;
+        Zsad.Inference.Detection.Views.ThroughPlaneSmoothing.WithinMask(expected, c.Brain, 3);
+        for (var v = 0; v < expected.Data.Length; v++)
+            if (float.IsNaN(expected.Data[v]))
+                expected.Data[v] = 0;
+        var actual = smoothed.Detect(c.Image, c.Brain).Map.Data;
+        for (var v = 0; v < actual.Length; v++)
+            Assert.True(Math.Abs(expected.Data[v] - actual[v]) <= 1e-5, $"voxel {v}: plain map smoothed {expected.Data[v]}, smoothed detector {actual[v]}");
+        Assert.True(actual.Where((value, v) => Math.Abs(value - unsmoothed[v]) > 1e-4).Count() > 100, "the smoothing changes the map");
+    }
+
     [Theory]
     [InlineData(-1.0, true, "the patch cap must be a finite number of 0 (none) or more, not -1")]
     [InlineData(double.NaN, true, "the patch cap must be a finite number of 0 (none) or more, not NaN")]

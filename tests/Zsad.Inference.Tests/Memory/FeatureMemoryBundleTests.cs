@@ -216,6 +216,21 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.True(without.Zip(with).All(p => p.Second <= p.First + 1e-6f), "the cap only lowers scores");
     }
 
+    /// <summary>A bundle calibrated on smoothed maps stores its sigma and runs with it; without the key (a bundle built
+    /// before it) nothing is smoothed, since its calibration was not; a broken sigma is refused naming the key.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_SliceAxisSigma_IsStoredAndReadBack_AbsentMeansNone()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir, sliceAxisSigmaMm: 3);
+        using (var smoothed = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(3, smoothed.Options.SliceAxisSigmaMm);
+        EditSection(manifestPath, section => section.Remove("sliceAxisSigmaMm"));
+        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(0, old.Options.SliceAxisSigmaMm);
+        Assert.Contains("featureMemory.sliceAxisSigmaMm -2 must be a finite number above 0", RefusalOf(section => section["sliceAxisSigmaMm"] = -2));
+    }
+
     [Theory]
     [InlineData("patchCap", -1.0, "featureMemory.patchCap -1 must be a finite number above 0")]
     [InlineData("positionStatistics", null, "manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics'")]
@@ -278,11 +293,11 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
-    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir, string name = "resnet-memory")
+    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir, string name = "resnet-memory", double? sliceAxisSigmaMm = null)
     {
         var normals = dir.Sub("normals-" + name);
         NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
-        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu);
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu, sliceAxisSigmaMm: sliceAxisSigmaMm);
         return (bundleDir, Path.Combine(bundleDir, BundleLoader.ManifestFileName));
     }
 }

@@ -52,13 +52,7 @@ public static class ThroughPlaneSmoothing
         var data = volume.Data;
         Parallel.For(0, lineCount, () => (Padded: new float[n + 2 * radius], Result: new float[n]), (line, _, buffers) =>
         {
-            // Line start: the voxel with index 0 along the axis, enumerating the other two axes.
-            var start = axis switch
-            {
-                0 => (long)line * n,
-                1 => line % volume.SizeX + (long)(line / volume.SizeX) * volume.SizeX * n,
-                _ => line,
-            };
+            var start = LineStart(volume, axis, n, line);
             var (padded, result) = buffers;
             for (var p = 0; p < padded.Length; p++)
                 padded[p] = data[start + Reflect(p - radius, n) * stride];
@@ -70,6 +64,58 @@ public static class ThroughPlaneSmoothing
             return buffers;
         }, _ => { });
     }
+
+    /// <summary>The Gaussian of <see cref="Apply"/> along the axial slice axis, averaged over brain voxels only
+    /// (normalised convolution: sum of w v over brain neighbours / sum of their w), leaving voxels outside the brain
+    /// as they are; NaN counts as outside. For raw detector scores before calibration: a lesion at the top or bottom
+    /// of the brain is not pulled towards the 0 outside it, and nothing outside the brain leaks in.</summary>
+    public static void WithinMask(Volume<float> volume, Volume<byte> mask, double sigmaMm)
+    {
+        if (!volume.HasSameGrid(mask))
+            throw new ArgumentException("the brain mask is not on the volume's grid", nameof(mask));
+        SlicingOptions.CheckSigma(sigmaMm, "slice-axis sigma");
+        if (sigmaMm == 0)
+            return;
+        var axis = volume.Slices(AnatomicalPlane.Axial).SliceAxis;
+        var kernel = Kernel(sigmaMm / volume.Spacing[axis]);
+        var radius = kernel.Length / 2;
+        var n = volume.Size(axis);
+        long stride = axis switch { 0 => 1, 1 => volume.SizeX, _ => (long)volume.SizeX * volume.SizeY };
+        var data = volume.Data;
+        Parallel.For(0, volume.VoxelCount / n, () => (Values: new float[n], Inside: new bool[n]), (line, _, buffers) =>
+        {
+            var start = LineStart(volume, axis, n, line);
+            var (values, inside) = buffers;
+            for (var i = 0; i < n; i++)
+            {
+                values[i] = data[start + i * stride];
+                inside[i] = mask.Data[start + i * stride] != 0 && !float.IsNaN(values[i]);
+            }
+            for (var i = 0; i < n; i++)
+            {
+                if (!inside[i])
+                    continue;
+                double sum = 0, weight = 0;
+                for (var k = Math.Max(-radius, -i); k <= Math.Min(radius, n - 1 - i); k++)
+                {
+                    if (!inside[i + k])
+                        continue;
+                    sum += kernel[k + radius] * values[i + k];
+                    weight += kernel[k + radius];
+                }
+                data[start + i * stride] = (float)(sum / weight);
+            }
+            return buffers;
+        }, _ => { });
+    }
+
+    // The voxel with index 0 along the axis of the line-th line, enumerating the other two axes.
+    private static long LineStart(Volume volume, int axis, int n, long line) => axis switch
+    {
+        0 => line * n,
+        1 => line % volume.SizeX + line / volume.SizeX * volume.SizeX * n,
+        _ => line,
+    };
 
     // scipy's 'reflect' (half-sample symmetric), repeated for kernels longer than the line.
     private static long Reflect(int i, int n)

@@ -84,6 +84,59 @@ public sealed class ThroughPlaneSmoothingTests
         Assert.Equal(before, map.Data);
     }
 
+    /// <summary>Identity affine: the axial axis is index axis 2, spaced 1 mm; one column of 20 slices.</summary>
+    private static (Volume<float> Map, Volume<byte> Mask) Column(params (int Z, float Value, bool Brain)[] slices)
+    {
+        var map = new Volume<float>(1, 1, 20, Affine.Identity);
+        var mask = map.Like<byte>();
+        mask.Data.AsSpan().Fill(1);
+        foreach (var (z, value, brain) in slices)
+        {
+            map.Data[z] = value;
+            mask.Data[z] = (byte)(brain ? 1 : 0);
+        }
+        return (map, mask);
+    }
+
+    [Fact]
+    public void WithinMask_InsideTheBrain_IsTheGaussianOfAlongAxis()
+    {
+        var (map, mask) = Column((10, 1f, true));
+        var kernel = ThroughPlaneSmoothing.Kernel(1.0);
+        ThroughPlaneSmoothing.WithinMask(map, mask, sigmaMm: 1);
+        for (var k = -4; k <= 4; k++)
+            Assert.Equal(kernel[k + 4], map.Data[10 + k], 6);
+        Assert.Equal(0f, map.Data[0]);
+    }
+
+    /// <summary>Raw scores before calibration: the brain's top and bottom slices keep a constant score (not pulled
+    /// towards what lies outside), outside voxels are left as they are and never leak in, and NaN counts as outside.</summary>
+    [Fact]
+    public void WithinMask_AveragesOverBrainVoxelsOnly_AndLeavesTheRestAlone()
+    {
+        var (map, mask) = Column((0, 100f, false), (1, 100f, false), (10, -50f, false), (11, float.NaN, true), (5, float.NaN, true));
+        for (var z = 2; z <= 9; z++)
+            if (z != 5)
+                map.Data[z] = 3f;
+        mask.Data.AsSpan(12).Clear();
+        ThroughPlaneSmoothing.WithinMask(map, mask, sigmaMm: 2);
+        Assert.Equal([100f, 100f], map.Data[..2]);
+        Assert.Equal(-50f, map.Data[10]);
+        Assert.True(float.IsNaN(map.Data[11]) && float.IsNaN(map.Data[5]), "NaN voxels stay NaN");
+        for (var z = 2; z <= 9; z++)
+            if (z != 5)
+                Assert.Equal(3f, map.Data[z], 5);
+    }
+
+    [Fact]
+    public void WithinMask_NegativeSigmaOrAnotherGrid_IsRefused()
+    {
+        var (map, mask) = Column();
+        Assert.Contains("sigma must be 0 or more", Assert.Throws<ArgumentException>(() => ThroughPlaneSmoothing.WithinMask(map, mask, -1)).Message);
+        Assert.Contains("not on the volume's grid",
+            Assert.Throws<ArgumentException>(() => ThroughPlaneSmoothing.WithinMask(map, new Volume<byte>(2, 2, 2, Affine.Identity), 1)).Message);
+    }
+
     [Fact]
     public void Apply_MaskOnAnotherGrid_IsRefused()
     {
