@@ -189,6 +189,7 @@ public static class Program
             Opt("intensity-weight", "W", "with a study setting: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
             Opt("range-weight", "W", "with a study setting: weight of the per-place intensity range, 0 = off (default: the detector's)"),
             Opt("slice-axis-sigma", "MM", "with a study setting: Gaussian sigma of the raw score across slices, before calibration, 0 = off (default: the detector's)"),
+            Opt("delineation", "F", "with a study setting: each finding keeps its voxels above this fraction of its peak, 0 = off (default: the detector's)"),
             Opt("patch-cap", "SD", "with a study setting: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
@@ -202,6 +203,8 @@ public static class Program
                 Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().FalsePositiveRate)),
             Opt("slice-axis-sigma", "MM", "resnet18-memory: Gaussian sigma of the raw score across slices, calibrated with it (0 = off)",
                 Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().SliceAxisSigmaMm)),
+            Opt("delineation", "F", "resnet18-memory: each finding keeps its voxels at or above this fraction of the way from the healthy median to its peak (0 = off)",
+                Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().DelineationFraction)),
         ], BuildMemory),
     ];
 
@@ -237,7 +240,7 @@ public static class Program
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
         a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out, a.Option("fpr"),
-        a.Option("slice-axis-sigma"));
+        a.Option("slice-axis-sigma"), a.Option("delineation"));
 
     private static int Serve(CommandArgs a)
     {
@@ -405,6 +408,7 @@ public static class Program
                 IntensityWeight = a.Option("intensity-weight") is not null ? a.NumberOption("intensity-weight") : options.IntensityWeight,
                 RangeWeight = a.Option("range-weight") is not null ? a.NumberOption("range-weight") : options.RangeWeight,
                 SliceAxisSigmaMm = a.Option("slice-axis-sigma") is not null ? a.NumberOption("slice-axis-sigma") : options.SliceAxisSigmaMm,
+                DelineationFraction = a.Option("delineation") is not null ? a.NumberOption("delineation") : options.DelineationFraction,
                 // The cap counts standard deviations of the position scale; raw distances have other units.
                 PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };

@@ -119,6 +119,8 @@ public class CommandUsageTests
     [InlineData("zsad evaluate: --threshold 'abc' is not a number (see zsad evaluate --help)", "evaluate", "--pred", "p", "--truth", "t", "--out", "o", "--threshold", "abc")]
     [InlineData("zsad models build-memory: --slice-step: 'two' is not a whole number (see zsad models build-memory --help)",
         "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--slice-step", "two")]
+    [InlineData("zsad models build-memory: the delineation fraction must be 0 (off) or more and below 1, not 1.5 (see zsad models build-memory --help)",
+        "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--delineation", "1.5")]
     public void BadCommandLines_AreOneStderrLine_ExitTwo(string expected, params string[] args)
     {
         var r = Zsad(args);

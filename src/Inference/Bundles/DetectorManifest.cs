@@ -106,6 +106,9 @@ public sealed class FeatureMemorySection
     /// <summary>Gaussian sigma (mm) of the raw score along the axial slice axis, inside the brain, before calibration.
     /// Absent: no smoothing (bundles built before it).</summary>
     [JsonPropertyName("sliceAxisSigmaMm")] public double? SliceAxisSigmaMm { get; set; }
+    /// <summary>Each finding keeps its voxels at or above median + this fraction of (its peak - median), in raw
+    /// scores; absent: no delineation (bundles built before it).</summary>
+    [JsonPropertyName("delineationFraction")] public double? DelineationFraction { get; set; }
     [JsonPropertyName("intensityRange")] public ManifestTensor? IntensityRange { get; set; }
 }
 

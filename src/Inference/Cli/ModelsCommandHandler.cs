@@ -44,11 +44,14 @@ public static class ModelsCommandHandler
         return 0;
     }
 
-    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM]`.</summary>
+    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F]`.</summary>
     public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout, string? fpr = null,
-        string? sliceAxisSigma = null)
+        string? sliceAxisSigma = null, string? delineation = null)
     {
         double? sigma = sliceAxisSigma is null ? null : Detection.Views.SlicingOptions.ParseSigma(sliceAxisSigma, "--slice-axis-sigma");
+        double? fraction = delineation is null ? null
+            : double.TryParse(delineation, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var f) ? f
+            : throw new ArgumentException($"--delineation: '{delineation}' is not a number (a fraction of each finding's peak, 0 = off)");
         double? rate = fpr is null ? null
             : double.TryParse(fpr, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r
             : throw new ArgumentException($"--fpr: '{fpr}' is not a number (a share of healthy voxels, e.g. 1e-4)");
@@ -57,7 +60,7 @@ public static class ModelsCommandHandler
         int? step = sliceStep is null ? null : int.TryParse(sliceStep, out var n) ? n : throw new ArgumentException($"--slice-step: '{sliceStep}' is not a whole number");
         var limit = maxBankMb is null ? MemoryBankBuilder.DefaultMaxBankBytes
             : long.TryParse(maxBankMb, out var mb) && mb > 0 ? mb << 20 : throw new ArgumentException($"--max-bank-mb: '{maxBankMb}' is not a positive whole number of MiB");
-        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate, sliceAxisSigmaMm: sigma);
+        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate, sliceAxisSigmaMm: sigma, delineationFraction: fraction);
         var bundle = BundleLoader.Load(dir);
         var source = bundle.Manifest.MemorySource!;
         stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");

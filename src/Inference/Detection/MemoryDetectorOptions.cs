@@ -63,10 +63,16 @@ public sealed record MemoryDetectorOptions
     /// <summary>Gaussian sigma in millimetres along the axial slice axis of the raw score, inside the brain, before the
     /// calibration (which is computed on held-out normal maps smoothed the same way); 0 = off (as bundles built before
     /// it). The slices are scored one by one, so a voxel's score flickers between slices: a lesion is a blob and lasts
-    /// over neighbouring slices, a false peak mostly does not. Off by default: on the development study it raised F1-max
-    /// but lowered the calibrated level below the patch cap, so Dice at 0.5 fell with 8 normals (issue 18,
-    /// docs/detectors.md).</summary>
-    public double SliceAxisSigmaMm { get; init; }
+    /// over neighbouring slices, a false peak mostly does not. 1.5 was chosen on the development studies together
+    /// with <see cref="DelineationFraction"/> (issue 18, docs/detectors.md): alone it raised F1-max but lowered the
+    /// calibrated level, so the halo around lesions was flagged.</summary>
+    public double SliceAxisSigmaMm { get; init; } = 1.5;
+
+    /// <summary>Each finding (26-connected voxels at or above the calibrated level) keeps only its voxels at or above
+    /// median + this fraction of (its peak - median); the others drop to just under the level
+    /// (<see cref="FindingDelineation"/>); 0 = off (as bundles built before it). Needs the voxel calibration. 0.5 was
+    /// chosen on the development studies with the slice-axis smoothing (issue 18, docs/detectors.md).</summary>
+    public double DelineationFraction { get; init; } = 0.5;
 
     /// <summary>Share of healthy brain voxels (held-out normals) allowed at or above the map's 0.5 decision level.</summary>
     public double FalsePositiveRate { get; init; } = VoxelCalibration.DefaultFalsePositiveRate;

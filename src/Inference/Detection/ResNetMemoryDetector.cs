@@ -86,6 +86,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         if (!(options.PatchCap >= 0) || !double.IsFinite(options.PatchCap))
             throw new ArgumentException($"the patch cap must be a finite number of 0 (none) or more, not {options.PatchCap}", nameof(options));
         SlicingOptions.CheckSigma(options.SliceAxisSigmaMm, "slice-axis sigma");
+        FindingDelineation.CheckFraction(options.DelineationFraction);
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
         var owns = backbone is null;
@@ -278,8 +279,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         return result;
     }
 
-    /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one, else the patch-level one;
-    /// image score and p-value from the raw brain scores. Slices outside the crop's brain range were never scored
+    /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,
+    /// <see cref="FindingDelineation"/>), else the patch-level one; image score and p-value from the raw brain scores
+    /// before the delineation. Slices outside the crop's brain range were never scored
     /// and stay 0.</summary>
     private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask)
     {
@@ -295,6 +297,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             brain.Add(data[v]);
         }
         var statistic = VoxelCalibration.ImageStatistic(brain.ToArray());
+        if (Voxel is { } calibrated)
+            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction);
         Func<double, float> apply = Voxel is { } voxel ? voxel.Apply : Calibration.Apply;
         for (var v = 0; v < data.Length; v++)
             if (data[v] != 0)

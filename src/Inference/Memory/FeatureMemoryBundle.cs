@@ -132,6 +132,7 @@ public static class FeatureMemoryBundle
                 RangeWeight = detector.Range is null ? null : options.RangeWeight,
                 PatchCap = options.PatchCap > 0 ? options.PatchCap : null,
                 SliceAxisSigmaMm = options.SliceAxisSigmaMm > 0 ? options.SliceAxisSigmaMm : null,
+                DelineationFraction = options.DelineationFraction > 0 && detector.Voxel is not null ? options.DelineationFraction : null,
                 IntensityRange = detector.Range is null ? null
                     : new ManifestTensor { Name = "intensityRange", Path = "intensity_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
             },
@@ -167,6 +168,7 @@ public static class FeatureMemoryBundle
             RangeWeight = 0,
             PatchCap = 0,
             SliceAxisSigmaMm = 0,
+            DelineationFraction = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -213,6 +215,14 @@ public static class FeatureMemoryBundle
             options = options with { SliceAxisSigmaMm = sigma };
         }
         var voxel = LoadVoxelCalibration(section, Fail);
+        if (section.DelineationFraction is { } fraction)
+        {
+            if (!(fraction is > 0 and < 1))
+                throw new BundleException(Fail($"featureMemory.delineationFraction {fraction} must lie above 0 and below 1"));
+            if (voxel is null)
+                throw new BundleException(Fail("manifest.json has 'featureMemory.delineationFraction' but no voxel calibration ('featureMemory.voxelThreshold'): the cut is relative to it"));
+            options = options with { DelineationFraction = fraction };
+        }
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);

@@ -204,6 +204,8 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         {
             Assert.Equal(new MemoryDetectorOptions().PatchCap, (double)section["patchCap"]!);
             section.Remove("patchCap");
+            // The delineation cuts relative to each finding's peak: a capped peak keeps more of its flank.
+            section.Remove("delineationFraction");
         });
         using var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu);
         EditSection(manifestPath, section => section["patchCap"] = 0.5);
@@ -229,6 +231,27 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
             Assert.Equal(0, old.Options.SliceAxisSigmaMm);
         Assert.Contains("featureMemory.sliceAxisSigmaMm -2 must be a finite number above 0", RefusalOf(section => section["sliceAxisSigmaMm"] = -2));
+    }
+
+    /// <summary>The delineation fraction given to the build is stored and read back; without the key (built before it)
+    /// findings are not delineated; a fraction outside (0, 1) or one without the voxel calibration it is relative to
+    /// is refused.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_Delineation_IsStoredAndReadBack_AbsentMeansNone()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir, delineationFraction: 0.3);
+        using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(0.3, current.Options.DelineationFraction);
+        EditSection(manifestPath, section => section.Remove("delineationFraction"));
+        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(0, old.Options.DelineationFraction);
+        Assert.Contains("featureMemory.delineationFraction 1 must lie above 0 and below 1", RefusalOf(section => section["delineationFraction"] = 1.0));
+        Assert.Contains("has 'featureMemory.delineationFraction' but no voxel calibration", RefusalOf(section =>
+        {
+            foreach (var key in new[] { "falsePositiveRate", "voxelMedian", "voxelThreshold", "voxelQuantiles", "calibrationVoxels", "normalImageStatistics" })
+                section.Remove(key);
+        }));
     }
 
     [Theory]
@@ -293,11 +316,13 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
-    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir, string name = "resnet-memory", double? sliceAxisSigmaMm = null)
+    private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir, string name = "resnet-memory", double? sliceAxisSigmaMm = null,
+        double? delineationFraction = null)
     {
         var normals = dir.Sub("normals-" + name);
         NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
-        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu, sliceAxisSigmaMm: sliceAxisSigmaMm);
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu, sliceAxisSigmaMm: sliceAxisSigmaMm,
+            delineationFraction: delineationFraction);
         return (bundleDir, Path.Combine(bundleDir, BundleLoader.ManifestFileName));
     }
 }
