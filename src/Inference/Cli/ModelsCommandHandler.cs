@@ -49,12 +49,8 @@ public static class ModelsCommandHandler
         string? sliceAxisSigma = null, string? delineation = null)
     {
         double? sigma = sliceAxisSigma is null ? null : Detection.Views.SlicingOptions.ParseSigma(sliceAxisSigma, "--slice-axis-sigma");
-        double? fraction = delineation is null ? null
-            : double.TryParse(delineation, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var f) ? f
-            : throw new ArgumentException($"--delineation: '{delineation}' is not a number (a fraction of each finding's peak, 0 = off)");
-        double? rate = fpr is null ? null
-            : double.TryParse(fpr, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r
-            : throw new ArgumentException($"--fpr: '{fpr}' is not a number (a share of healthy voxels, e.g. 1e-4)");
+        var fraction = OptionalNumber(delineation, "--delineation", "a fraction of each finding's peak, 0 = off");
+        var rate = OptionalNumber(fpr, "--fpr", "a share of healthy voxels, e.g. 1e-4");
         if (rate is { } checkedRate)
             VoxelCalibration.CheckRate(checkedRate);
         int? step = sliceStep is null ? null : int.TryParse(sliceStep, out var n) ? n : throw new ArgumentException($"--slice-step: '{sliceStep}' is not a whole number");
@@ -74,4 +70,8 @@ public static class ModelsCommandHandler
         }
         return 0;
     }
+
+    private static double? OptionalNumber(string? text, string key, string meaning) => text is null ? null
+        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ArgumentException($"{key}: '{text}' is not a number ({meaning})");
 }

@@ -1,4 +1,5 @@
 using Zsad.Imaging;
+using Zsad.Imaging.Filters;
 
 namespace Zsad.Inference.Detection;
 
@@ -29,48 +30,24 @@ public static class FindingDelineation
             throw new ArgumentException($"the decision level {level} must lie above the median {median}");
         if (fraction == 0)
             return 0;
-        var (nx, ny, nz) = (raw.SizeX, raw.SizeY, raw.SizeZ);
         var data = raw.Data;
+        var flagged = new byte[data.Length];
+        for (var v = 0; v < data.Length; v++)
+            flagged[v] = (byte)(mask.Data[v] != 0 && data[v] >= level ? 1 : 0);
+        var labels = ConnectedComponents.Label(flagged, raw.SizeX, raw.SizeY, raw.SizeZ, Connectivity.Full26, out var sizes);
+        var peaks = new float[sizes.Length];
+        Array.Fill(peaks, float.MinValue);
+        for (var v = 0; v < data.Length; v++)
+            if (labels[v] != 0)
+                peaks[labels[v]] = Math.Max(peaks[labels[v]], data[v]);
         var below = (float)(level - 1e-4 * (level - median));
-        bool Flagged(int v) => mask.Data[v] != 0 && data[v] >= level;
-        var seen = new bool[data.Length];
-        var queue = new Queue<int>();
-        var finding = new List<int>();
         var lowered = 0;
-        for (var start = 0; start < data.Length; start++)
+        for (var v = 0; v < data.Length; v++)
         {
-            if (seen[start] || !Flagged(start))
+            if (labels[v] == 0 || data[v] >= median + fraction * (peaks[labels[v]] - median))
                 continue;
-            finding.Clear();
-            seen[start] = true;
-            queue.Enqueue(start);
-            var peak = data[start];
-            while (queue.Count > 0)
-            {
-                var v = queue.Dequeue();
-                finding.Add(v);
-                peak = Math.Max(peak, data[v]);
-                int x = v % nx, y = v / nx % ny, z = v / (nx * ny);
-                for (var zz = Math.Max(0, z - 1); zz <= Math.Min(nz - 1, z + 1); zz++)
-                    for (var yy = Math.Max(0, y - 1); yy <= Math.Min(ny - 1, y + 1); yy++)
-                        for (var xx = Math.Max(0, x - 1); xx <= Math.Min(nx - 1, x + 1); xx++)
-                        {
-                            var w = (zz * ny + yy) * nx + xx;
-                            if (!seen[w] && Flagged(w))
-                            {
-                                seen[w] = true;
-                                queue.Enqueue(w);
-                            }
-                        }
-            }
-            var cut = median + fraction * (peak - median);
-            foreach (var v in finding)
-            {
-                if (data[v] >= cut)
-                    continue;
-                data[v] = below;
-                lowered++;
-            }
+            data[v] = below;
+            lowered++;
         }
         return lowered;
     }
