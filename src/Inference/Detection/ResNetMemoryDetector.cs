@@ -92,11 +92,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var owns = backbone is null;
         backbone ??= ResNet18Backbone.Load(options: engine, logger: logger);
         var detector = new ResNetMemoryDetector(backbone, owns, options, new PatchMemoryBank());
-        // With the slice-axis smoothing on, the calibration needs each normal's map on every slice (smoothed as a test
-        // map is): all slices are extracted and scored, every NormalSliceStep-th goes into the bank.
+        // Bank slices first (every NormalSliceStep-th), so that the bank is whole before any held-out distance.
         var sliceAxis = options.SliceAxisSigmaMm > 0;
         var step = options.NormalSliceStep;
-        var perVolume = new List<List<SliceFeatures>>();
+        var bankSlices = new List<List<SliceFeatures>>();
         var crops = new List<AxialSquareCrop>();
         var masks = new List<Volume<byte>>();
         for (var v = 0; v < normals.Count; v++)
@@ -105,33 +104,38 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var crop = AxialSquareCrop.Create(normals[v], mask);
             if (crop.IsEmpty)
                 throw new ArgumentException($"normal reference volume {v + 1} of {normals.Count} has no brain (its brain mask is empty)", nameof(normals));
-            var features = detector.Extract(crop, step: sliceAxis ? 1 : step);
-            perVolume.Add(features);
+            var features = detector.Extract(crop, step);
+            bankSlices.Add(features);
             crops.Add(crop);
             masks.Add(mask);
             foreach (var f in features)
-                if (InBank(f, crop))
-                    detector._bank.Add(v, f);
+                detector._bank.Add(v, f);
         }
-        bool InBank(SliceFeatures f, AxialSquareCrop crop) => !sliceAxis || (f.Slice - crop.FirstSlice) % step == 0;
 
         // Held-out distances of every normal's slices: against a bank without that volume. One volume: without the
         // slice's neighbourhood (see SingleVolumeHeldOut); with the smoothing off, only odd bank positions are scored.
-        // The position and fine scales count the bank slices only, whether or not the others are scored.
-        var heldOut = new List<(SliceFeatures Features, float[] Distances, float[]? Fine)>[perVolume.Count];
+        // With the slice-axis smoothing on, the calibration needs each normal's map on every slice (smoothed as a test
+        // map is): the slices between the bank's are extracted one normal at a time and only their distances kept, so
+        // the build holds the bank and one normal's features, not every slice's. The position and fine scales count
+        // the bank slices only, whether or not the others are scored.
+        var heldOut = new List<HeldOutSlice>[bankSlices.Count];
         var positions = options.PositionScale ? new PositionStatistics.Accumulator() : null;
         var fineScale = options.FineWeight > 0 ? new FineScale.Accumulator() : null;
-        for (var v = 0; v < perVolume.Count; v++)
+        for (var v = 0; v < bankSlices.Count; v++)
         {
             heldOut[v] = [];
-            for (var i = 0; i < perVolume[v].Count; i++)
+            var crop = crops[v];
+            var between = sliceAxis ? detector.Extract(crop, 1, include: s => (s - crop.FirstSlice) % step != 0) : [];
+            var slices = bankSlices[v].Concat(between).OrderBy(f => f.Slice).ToList();
+            for (var i = 0; i < slices.Count; i++)
             {
                 if (normals.Count == 1 && !sliceAxis && i % 2 == 0)
                     continue;
-                var f = perVolume[v][i];
+                var f = slices[i];
                 var (dist, fine) = normals.Count > 1 ? detector.Distances(detector._bank, f, excludeVolume: v) : detector.SingleVolumeHeldOut(f);
-                heldOut[v].Add((f, dist, fine));
-                if (!InBank(f, crops[v]))
+                var inBank = (f.Slice - crop.FirstSlice) % step == 0;
+                heldOut[v].Add(new HeldOutSlice(f.Slice, f.Height, f.Brain, inBank, dist, fine));
+                if (!inBank)
                     continue;
                 positions?.Add(v, f.Height, dist, f.Brain);
                 if (fine is not null)
@@ -165,7 +169,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
-        for (var v = 0; v < perVolume.Count; v++)
+        for (var v = 0; v < bankSlices.Count; v++)
         {
             // The position scale of the other normals, so that a volume's own distances do not set its scale.
             var scale = positions?.Build(excludeVolume: normals.Count > 1 ? v : -1);
@@ -190,28 +194,28 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var raw = sliceAxis ? normals[v].Like<float>() : null;
             raw?.Data.AsSpan().Fill(float.NaN); // slices never scored stay out of the smoothing, as in Detect
             var rawSlices = raw?.Slices(AnatomicalPlane.Axial);
-            foreach (var (f, dist, fine) in heldOut[v])
+            foreach (var (sliceIndex, height, brain, inBank, dist, fine) in heldOut[v])
             {
-                scale?.Normalize(dist, f.Height);
+                scale?.Normalize(dist, height);
                 if (fine is not null)
                     fineOfOthers!.Normalize(fine);
-                if (InBank(f, crop))
+                if (inBank)
                     for (var p = 0; p < dist.Length; p++)
-                        if (f.Brain[p])
+                        if (brain[p])
                             patches.Add(dist[p]);
-                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, crop, f.Slice, slice);
+                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, crop, sliceIndex, slice);
                 if (rawSlices is null)
-                    AddBrainVoxels(f.Slice);
+                    AddBrainVoxels(sliceIndex);
                 else
-                    rawSlices.WriteSlice(f.Slice, slice);
+                    rawSlices.WriteSlice(sliceIndex, slice);
             }
             if (raw is not null)
             {
                 ThroughPlaneSmoothing.WithinMask(raw, masks[v], options.SliceAxisSigmaMm);
-                foreach (var (f, _, _) in heldOut[v])
+                foreach (var scored in heldOut[v])
                 {
-                    rawSlices!.CopySlice(f.Slice, slice);
-                    AddBrainVoxels(f.Slice);
+                    rawSlices!.CopySlice(scored.Slice, slice);
+                    AddBrainVoxels(scored.Slice);
                 }
             }
             voxels.Add(volumeVoxels.ToArray());
@@ -341,9 +345,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         range?.AddTo(crop, sliceIndex, pixels, brain, (float)Options.RangeWeight, slice);
     }
 
-    /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice,
-    /// run through the backbone in batches.</summary>
-    internal List<SliceFeatures> Extract(AxialSquareCrop crop, int step, StageTimings? timings = null)
+    /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice (of
+    /// those <paramref name="include"/> accepts, when given), run through the backbone in batches.</summary>
+    internal List<SliceFeatures> Extract(AxialSquareCrop crop, int step, StageTimings? timings = null, Func<int, bool>? include = null)
     {
         var t = StageTimings.Now();
         var result = new List<SliceFeatures>();
@@ -380,6 +384,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         for (var s = crop.FirstSlice; s <= crop.LastSlice; s += step)
         {
+            if (include is not null && !include(s))
+                continue;
             crop.CopyStandardized(s, pixels, maskPixels);
             for (var p = 0; p < pixels.Length; p++)
                 pixels[p] = maskPixels[p] == 0 ? 0 : Math.Clamp(128 + Options.GreyPerStd * pixels[p], 0, 255);
@@ -431,6 +437,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 bank.Add(0, slices[n]);
         return Distances(bank, f);
     }
+
+    /// <summary>A held-out normal slice as the calibration needs it: where it lies and its distances, without the
+    /// patch features.</summary>
+    private readonly record struct HeldOutSlice(int Slice, double Height, bool[] Brain, bool InBank, float[] Distances, float[]? Fine);
 
     public void Dispose()
     {
