@@ -98,6 +98,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var bankSlices = new List<List<SliceFeatures>>();
         var crops = new List<AxialSquareCrop>();
         var masks = new List<Volume<byte>>();
+        bool InBank(int slice, AxialSquareCrop crop) => (slice - crop.FirstSlice) % step == 0; // as Extract(crop, step) steps
         for (var v = 0; v < normals.Count; v++)
         {
             var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
@@ -125,7 +126,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         {
             heldOut[v] = [];
             var crop = crops[v];
-            var between = sliceAxis ? detector.Extract(crop, 1, include: s => (s - crop.FirstSlice) % step != 0) : [];
+            var between = sliceAxis ? detector.Extract(crop, 1, include: s => !InBank(s, crop)) : [];
             var slices = bankSlices[v].Concat(between).OrderBy(f => f.Slice).ToList();
             for (var i = 0; i < slices.Count; i++)
             {
@@ -133,9 +134,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     continue;
                 var f = slices[i];
                 var (dist, fine) = normals.Count > 1 ? detector.Distances(detector._bank, f, excludeVolume: v) : detector.SingleVolumeHeldOut(f);
-                var inBank = (f.Slice - crop.FirstSlice) % step == 0;
-                heldOut[v].Add(new HeldOutSlice(f.Slice, f.Height, f.Brain, inBank, dist, fine));
-                if (!inBank)
+                heldOut[v].Add(new HeldOutSlice(f.Slice, f.Height, f.Brain, dist, fine));
+                if (!InBank(f.Slice, crop))
                     continue;
                 positions?.Add(v, f.Height, dist, f.Brain);
                 if (fine is not null)
@@ -194,12 +194,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var raw = sliceAxis ? normals[v].Like<float>() : null;
             raw?.Data.AsSpan().Fill(float.NaN); // slices never scored stay out of the smoothing, as in Detect
             var rawSlices = raw?.Slices(AnatomicalPlane.Axial);
-            foreach (var (sliceIndex, height, brain, inBank, dist, fine) in heldOut[v])
+            foreach (var (sliceIndex, height, brain, dist, fine) in heldOut[v])
             {
                 scale?.Normalize(dist, height);
                 if (fine is not null)
                     fineOfOthers!.Normalize(fine);
-                if (inBank)
+                if (InBank(sliceIndex, crop))
                     for (var p = 0; p < dist.Length; p++)
                         if (brain[p])
                             patches.Add(dist[p]);
@@ -440,7 +440,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>A held-out normal slice as the calibration needs it: where it lies and its distances, without the
     /// patch features.</summary>
-    private readonly record struct HeldOutSlice(int Slice, double Height, bool[] Brain, bool InBank, float[] Distances, float[]? Fine);
+    private readonly record struct HeldOutSlice(int Slice, double Height, bool[] Brain, float[] Distances, float[]? Fine);
 
     public void Dispose()
     {
