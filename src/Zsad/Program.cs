@@ -188,6 +188,7 @@ public static class Program
             Opt("fine-weight", "W", "with a study setting: weight of the stride-4 fine detail, 0 = off (default: the detector's)"),
             Opt("intensity-weight", "W", "with a study setting: weight of the voxel intensity tail, 0 = off (default: the detector's)"),
             Opt("range-weight", "W", "with a study setting: weight of the per-place intensity range, 0 = off (default: the detector's)"),
+            Opt("roughness-weight", "W", "with a study setting: weight of the per-place local roughness range, 0 = off (default: the detector's)"),
             Opt("slice-axis-sigma", "MM", "with a study setting: Gaussian sigma of the raw score across slices, before calibration, 0 = off (default: the detector's)"),
             Opt("delineation", "F", "with a study setting: each finding keeps its voxels above this fraction of its peak, 0 = off (default: the detector's)"),
             Opt("patch-cap", "SD", "with a study setting: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
@@ -407,6 +408,7 @@ public static class Program
                 FineWeight = a.Option("fine-weight") is not null ? a.NumberOption("fine-weight") : options.FineWeight,
                 IntensityWeight = a.Option("intensity-weight") is not null ? a.NumberOption("intensity-weight") : options.IntensityWeight,
                 RangeWeight = a.Option("range-weight") is not null ? a.NumberOption("range-weight") : options.RangeWeight,
+                RoughnessWeight = a.Option("roughness-weight") is not null ? a.NumberOption("roughness-weight") : options.RoughnessWeight,
                 SliceAxisSigmaMm = a.Option("slice-axis-sigma") is not null ? a.NumberOption("slice-axis-sigma") : options.SliceAxisSigmaMm,
                 DelineationFraction = a.Option("delineation") is not null ? a.NumberOption("delineation") : options.DelineationFraction,
                 // The cap counts standard deviations of the position scale; raw distances have other units.

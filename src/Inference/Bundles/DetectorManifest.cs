@@ -110,6 +110,11 @@ public sealed class FeatureMemorySection
     /// scores; absent: no delineation (bundles built before it).</summary>
     [JsonPropertyName("delineationFraction")] public double? DelineationFraction { get; set; }
     [JsonPropertyName("intensityRange")] public ManifestTensor? IntensityRange { get; set; }
+    /// <summary>The per-place range of local roughness (<c>LocalRoughness</c>): its weight in the raw map, and [2,
+    /// heightBins, fineGrid²] lowest then highest normal roughness around each place, as <see cref="IntensityRange"/>.
+    /// Both absent: no roughness term (bundles built before it).</summary>
+    [JsonPropertyName("roughnessWeight")] public double? RoughnessWeight { get; set; }
+    [JsonPropertyName("roughnessRange")] public ManifestTensor? RoughnessRange { get; set; }
 }
 
 /// <summary>How rare a slice-standardised intensity is among the normals' brain voxels: the values where the score

@@ -4,7 +4,8 @@ namespace Zsad.Inference.Detection;
 /// stride-4 cell of the crop square, each pooled over its 3 x 3 x 3 neighbourhood): a voxel brighter than every normal
 /// voxel around its place, or darker, scores by how far outside it lies, in slice standard deviations. Unlike the
 /// position-free <see cref="IntensityTail"/>, a dark lesion in white matter counts even though the ventricles are as
-/// dark, and a bright one next to no CSF counts at a lower contrast.</summary>
+/// dark, and a bright one next to no CSF counts at a lower contrast. The same table of another per-voxel value, the
+/// local roughness of the standardised slice (<see cref="LocalRoughness"/>), is the roughness range.</summary>
 public sealed class IntensityRange
 {
     public const int HeightBins = PositionStatistics.HeightBins;

@@ -13,7 +13,8 @@ namespace Zsad.Inference.Detection;
 /// features of normal slices form a position-aware memory bank; a test patch scores its nearest-neighbour distance,
 /// scaled per place by held-out normal distances, plus the scaled distance of the stride-4 stage-1 descriptors (the
 /// fine detail), plus per voxel how rare its own intensity is in normal brain (<see cref="IntensityTail"/>) and how
-/// far outside the normals' intensities at its place it lies (<see cref="IntensityRange"/>); calibrated on held-out
+/// far outside the normals' intensities and roughness at its place it lies (<see cref="IntensityRange"/>,
+/// <see cref="LocalRoughness"/>); calibrated on held-out
 /// normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
 public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 {
@@ -35,7 +36,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>A detector from a bank and calibration built earlier (a feature-memory bundle): no normals, no
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
-        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null, IntensityRange? range = null)
+        VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null, IntensityRange? range = null,
+        IntensityRange? roughness = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
@@ -45,12 +47,15 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException("an intensity weight above 0 needs the normals' intensity tail", nameof(options));
         if (options.RangeWeight > 0 && range is null)
             throw new ArgumentException("a range weight above 0 needs the normals' intensity range", nameof(options));
+        if (options.RoughnessWeight > 0 && roughness is null)
+            throw new ArgumentException("a roughness weight above 0 needs the normals' roughness range", nameof(options));
         if (options.PatchCap > 0 && positions is null)
             throw new ArgumentException("a patch cap above 0 needs the position statistics (it counts their standard deviations)", nameof(options));
         return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank)
         {
             Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null,
             Intensity = options.IntensityWeight > 0 ? intensity : null, Range = options.RangeWeight > 0 ? range : null,
+            Roughness = options.RoughnessWeight > 0 ? roughness : null,
         };
     }
 
@@ -80,7 +85,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         logger ??= NullLogger.Instance;
         options ??= new MemoryDetectorOptions();
         VoxelCalibration.CheckRate(options.FalsePositiveRate);
-        foreach (var (term, weight) in new[] { ("fine", options.FineWeight), ("intensity", options.IntensityWeight), ("range", options.RangeWeight) })
+        foreach (var (term, weight) in new[] { ("fine", options.FineWeight), ("intensity", options.IntensityWeight), ("range", options.RangeWeight), ("roughness", options.RoughnessWeight) })
             if (!(weight >= 0) || !double.IsFinite(weight))
                 throw new ArgumentException($"the {term} weight must be a finite number of 0 or more, not {weight}", nameof(options));
         if (!(options.PatchCap >= 0) || !double.IsFinite(options.PatchCap))
@@ -143,19 +148,26 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
         }
 
-        // Slice-standardised intensities of every normal's brain, in one pass: the intensity tail and range of all of
-        // them, and in the calibration each normal's tail and range of the others.
+        // Slice-standardised intensities of every normal's brain, in one pass: the intensity tail and the intensity and
+        // roughness ranges of all of them, and in the calibration each normal's tail and ranges of the others.
         var intensities = options.IntensityWeight > 0 ? new List<float[]>() : null;
         var ranges = options.RangeWeight > 0 ? new IntensityRange.Accumulator() : null;
-        for (var v = 0; v < crops.Count && (intensities is not null || ranges is not null); v++)
+        var roughnessRanges = options.RoughnessWeight > 0 ? new IntensityRange.Accumulator() : null;
+        for (var v = 0; v < crops.Count && (intensities is not null || ranges is not null || roughnessRanges is not null); v++)
         {
             var crop = crops[v];
             var values = new List<float>();
             var pixels = new float[crop.Slices.PixelCount];
             var brain = new byte[crop.Slices.PixelCount];
+            var rough = new float[crop.Slices.PixelCount];
             for (var s = crop.FirstSlice; s <= crop.LastSlice; s++)
             {
                 crop.CopyStandardized(s, pixels, brain);
+                if (roughnessRanges is not null)
+                {
+                    LocalRoughness.Compute(pixels, brain, crop.Slices.Width, rough);
+                    roughnessRanges.Add(v, crop, s, rough, brain);
+                }
                 if (intensities is not null)
                     for (var p = 0; p < pixels.Length; p++)
                         if (brain[p] != 0)
@@ -166,6 +178,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         }
         detector.Intensity = intensities is null ? null : IntensityTail.FromValues(intensities.SelectMany(values => values).ToArray());
         detector.Range = ranges?.Build();
+        detector.Roughness = roughnessRanges?.Build();
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
@@ -179,6 +192,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var intensityOfOthers = intensities is null || normals.Count == 1 ? detector.Intensity
                 : IntensityTail.FromValues(intensities.Where((_, i) => i != v).SelectMany(values => values).ToArray());
             var rangeOfOthers = ranges is null || normals.Count == 1 ? detector.Range : ranges.Build(excludeVolume: v);
+            var roughnessOfOthers = roughnessRanges is null || normals.Count == 1 ? detector.Roughness : roughnessRanges.Build(excludeVolume: v);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var maskPixels = new byte[crop.Slices.PixelCount];
@@ -203,7 +217,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     for (var p = 0; p < dist.Length; p++)
                         if (brain[p])
                             patches.Add(dist[p]);
-                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, crop, sliceIndex, slice);
+                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, roughnessOfOthers, crop, sliceIndex, slice);
                 if (rawSlices is null)
                     AddBrainVoxels(sliceIndex);
                 else
@@ -245,6 +259,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>The normals' intensity range per place; null when that term is off (bundles built before it).</summary>
     public IntensityRange? Range { get; private set; }
 
+    /// <summary>The normals' range of local roughness per place (<see cref="LocalRoughness"/>); null when that term is off
+    /// (bundles built before it).</summary>
+    public IntensityRange? Roughness { get; private set; }
+
     /// <summary>Coarse distances of one slice against a bank, and the fine ones when the fine detail is on.</summary>
     private (float[] Coarse, float[]? Fine) Distances(PatchMemoryBank bank, SliceFeatures f, int excludeVolume = -1) =>
         (bank.MinDistances(f, Options.HeightWindow, Options.PositionRadius, excludeVolume),
@@ -273,7 +291,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             if (fine is not null)
                 Fine!.Normalize(fine);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            RawSlice(dist, fine, Intensity, Range, crop, f.Slice, slice);
+            RawSlice(dist, fine, Intensity, Range, Roughness, crop, f.Slice, slice);
             mapSlices.WriteSlice(f.Slice, slice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
@@ -312,9 +330,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,
-    /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail and
-    /// range scores, where those terms are on.</summary>
-    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, AxialSquareCrop crop, int sliceIndex, float[] slice)
+    /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail,
+    /// intensity range and roughness range scores, where those terms are on.</summary>
+    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, IntensityRange? roughness, AxialSquareCrop crop, int sliceIndex, float[] slice)
     {
         var full = new float[S * S];
         if (fine is null)
@@ -336,13 +354,19 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             TensorPrimitives.Min(full, (float)Options.PatchCap, full);
         slice.AsSpan().Clear();
         crop.PasteBack(full, S, slice);
-        if (intensity is null && range is null)
+        if (intensity is null && range is null && roughness is null)
             return;
         var pixels = new float[slice.Length];
         var brain = new byte[slice.Length];
         crop.CopyStandardized(sliceIndex, pixels, brain);
         intensity?.AddTo(pixels, brain, (float)Options.IntensityWeight, slice);
         range?.AddTo(crop, sliceIndex, pixels, brain, (float)Options.RangeWeight, slice);
+        if (roughness is not null)
+        {
+            var rough = new float[slice.Length];
+            LocalRoughness.Compute(pixels, brain, crop.Slices.Width, rough);
+            roughness.AddTo(crop, sliceIndex, rough, brain, (float)Options.RoughnessWeight, slice);
+        }
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice (of

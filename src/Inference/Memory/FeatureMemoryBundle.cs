@@ -75,6 +75,13 @@ public static class FeatureMemoryBundle
                 s.Write(MemoryMarshal.AsBytes(range.Upper.AsSpan()));
             });
 
+        if (detector.Roughness is { } roughness)
+            Save("roughness_range.f32", s =>
+            {
+                s.Write(MemoryMarshal.AsBytes(roughness.Lower.AsSpan()));
+                s.Write(MemoryMarshal.AsBytes(roughness.Upper.AsSpan()));
+            });
+
         var stage2 = backbone.Stages[1].Tensor;
         var stage3 = backbone.Stages[2].Tensor;
         var options = detector.Options;
@@ -135,6 +142,9 @@ public static class FeatureMemoryBundle
                 DelineationFraction = options.DelineationFraction > 0 && detector.Voxel is not null ? options.DelineationFraction : null,
                 IntensityRange = detector.Range is null ? null
                     : new ManifestTensor { Name = "intensityRange", Path = "intensity_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
+                RoughnessWeight = detector.Roughness is null ? null : options.RoughnessWeight,
+                RoughnessRange = detector.Roughness is null ? null
+                    : new ManifestTensor { Name = "roughnessRange", Path = "roughness_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
             },
             Files = files,
         };
@@ -166,6 +176,7 @@ public static class FeatureMemoryBundle
             FineWeight = 0,
             IntensityWeight = 0,
             RangeWeight = 0,
+            RoughnessWeight = 0,
             PatchCap = 0,
             SliceAxisSigmaMm = 0,
             DelineationFraction = 0,
@@ -198,9 +209,12 @@ public static class FeatureMemoryBundle
         var intensity = LoadIntensityTail(section, Fail);
         if (intensity is not null)
             options = options with { IntensityWeight = section.IntensityTail!.Weight!.Value };
-        var range = LoadIntensityRange(bundle, section, Fail);
+        var range = LoadPlaceRange(bundle, section.RangeWeight, section.IntensityRange, "rangeWeight", "intensityRange", Fail);
         if (range is not null)
             options = options with { RangeWeight = section.RangeWeight!.Value };
+        var roughness = LoadPlaceRange(bundle, section.RoughnessWeight, section.RoughnessRange, "roughnessWeight", "roughnessRange", Fail);
+        if (roughness is not null)
+            options = options with { RoughnessWeight = section.RoughnessWeight!.Value };
         if (section.PatchCap is { } cap)
         {
             CheckWeight(cap, "patchCap", Fail);
@@ -226,7 +240,7 @@ public static class FeatureMemoryBundle
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range, roughness);
     }
 
     /// <summary>The fine scale and descriptors, or nulls for a bundle built before them (all fine keys absent).</summary>
@@ -280,16 +294,19 @@ public static class FeatureMemoryBundle
         }
     }
 
-    /// <summary>The intensity range per place, or null for a bundle built before it (no 'rangeWeight', no
-    /// 'intensityRange').</summary>
-    private static IntensityRange? LoadIntensityRange(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail)
+    /// <summary>A per-place range term (the intensity range, the roughness range) and its weight, or null for a bundle
+    /// built before it (both keys absent).</summary>
+    private static IntensityRange? LoadPlaceRange(DetectorBundle bundle, double? weight, ManifestTensor? tensor, string weightKey, string tensorKey,
+        Func<string, string> fail)
     {
-        if (section.RangeWeight is null && section.IntensityRange is null)
+        if (weight is null && tensor is null)
             return null;
-        var weight = section.RangeWeight ?? throw new BundleException(fail("manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'"));
-        var tensor = section.IntensityRange ?? throw new BundleException(fail("manifest.json has 'featureMemory.rangeWeight' but no 'featureMemory.intensityRange'"));
-        CheckWeight(weight, "rangeWeight", fail);
-        return ReadPlaceTable(bundle, tensor, "intensityRange", FineCells, (lower, upper) => new IntensityRange(lower, upper), fail);
+        if (weight is null || tensor is null)
+            throw new BundleException(fail(weight is null
+                ? $"manifest.json has 'featureMemory.{tensorKey}' but no 'featureMemory.{weightKey}'"
+                : $"manifest.json has 'featureMemory.{weightKey}' but no 'featureMemory.{tensorKey}'"));
+        CheckWeight(weight.Value, weightKey, fail);
+        return ReadPlaceTable(bundle, tensor, tensorKey, FineCells, (lower, upper) => new IntensityRange(lower, upper), fail);
     }
 
     private static PositionStatistics? LoadPositionStatistics(DetectorBundle bundle, FeatureMemorySection section, Func<string, string> fail) =>

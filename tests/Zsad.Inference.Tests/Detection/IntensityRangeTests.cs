@@ -104,6 +104,46 @@ public sealed class IntensityRangeTests
         Assert.True(tail.Score(pixels[block]) < 1.5, $"the tail scores the dark value {tail.Score(pixels[block]):F2}");
     }
 
+    /// <summary>The roughness range: a mottled block (a checkerboard of 65 and 95) whose values stay inside the
+    /// normals' intensity range at its place (normals hold there either a flat block of 45 or white matter of 100)
+    /// scores nothing on the intensity range, and on the range of local roughness about its residual, 30 over a slice
+    /// SD of about 16, since every normal is smooth there.</summary>
+    [Fact]
+    public void RoughnessRange_ScoresAMottledBlockInsideTheNormalIntensities()
+    {
+        var normals = new[] { Head(1, pixels => Fill(pixels, 28, 42, 28, 42, 45)), Head(2), Head(3, pixels => Fill(pixels, 28, 42, 28, 42, 45)) };
+        var test = Head(4, pixels =>
+        {
+            for (var y = 32; y < 38; y++)
+                for (var x = 32; x < 38; x++)
+                    pixels[y * Side + x] = (x + y) % 2 == 0 ? 65 : 95;
+        });
+        const int slice = 12;
+        var intensities = Accumulate(normals).Build();
+        var roughness = new IntensityRange.Accumulator();
+        for (var v = 0; v < normals.Length; v++)
+            for (var s = normals[v].FirstSlice; s <= normals[v].LastSlice; s++)
+                roughness.Add(v, normals[v], s, Roughness(normals[v], s), Standardized(normals[v], s).Brain);
+        var (pixels, brain) = Standardized(test, slice);
+        var scores = new float[pixels.Length];
+        roughness.Build().AddTo(test, slice, Roughness(test, slice), brain, 1, scores);
+
+        var centre = 35 * Side + 35;
+        Assert.Equal(0, Scores(intensities, test, slice)[centre]);
+        Assert.True(scores[centre] > 1.5, $"the mottled block scores {scores[centre]:F2} slice SDs of roughness");
+        // Smooth white matter and the ventricle: at most the test's ripple a little over the normals' (its slice SD is smaller).
+        Assert.True(scores[45 * Side + 45] < 0.05f && scores[28 * Side + 13] < 0.05f,
+            $"white matter {scores[45 * Side + 45]:F3}, ventricle {scores[28 * Side + 13]:F3}");
+    }
+
+    private static float[] Roughness(AxialSquareCrop crop, int slice)
+    {
+        var (pixels, brain) = Standardized(crop, slice);
+        var roughness = new float[pixels.Length];
+        LocalRoughness.Compute(pixels, brain, Side, roughness);
+        return roughness;
+    }
+
     [Fact]
     public void Build_LeavingAVolumeOut_TakesTheRangeOfTheOthersOnly()
     {

@@ -65,6 +65,10 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.Range.Lower, loaded.Range!.Lower);
         Assert.Equal(inMemory.Range.Upper, loaded.Range.Upper);
         Assert.Equal(inMemory.Options.RangeWeight, loaded.Options.RangeWeight);
+        Assert.NotNull(inMemory.Roughness);
+        Assert.Equal(inMemory.Roughness.Lower, loaded.Roughness!.Lower);
+        Assert.Equal(inMemory.Roughness.Upper, loaded.Roughness.Upper);
+        Assert.Equal(inMemory.Options.RoughnessWeight, loaded.Options.RoughnessWeight);
         Assert.Equal(inMemory.Options.PatchCap, loaded.Options.PatchCap);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
@@ -167,6 +171,10 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     public void FeatureMemoryBundle_BuiltBeforeTheIntensityRange_RunsWithoutIt() => AssertOldBundleRunsWithout("the intensity range",
         ["rangeWeight", "intensityRange"], d => d.Options.RangeWeight, d => d.Range is not null, new MemoryDetectorOptions().RangeWeight);
 
+    [Fact]
+    public void FeatureMemoryBundle_BuiltBeforeTheRoughnessRange_RunsWithoutIt() => AssertOldBundleRunsWithout("the roughness range",
+        ["roughnessWeight", "roughnessRange"], d => d.Options.RoughnessWeight, d => d.Roughness is not null, new MemoryDetectorOptions().RoughnessWeight);
+
     /// <summary>A bundle whose manifest lacks a term's keys (as one built before the term) loads with the term's
     /// weight 0 and without it; the same bundle with the keys has the default weight, and the term changes the map.</summary>
     private static void AssertOldBundleRunsWithout(string term, string[] keys, Func<ResNetMemoryDetector, double> weight,
@@ -264,13 +272,18 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [InlineData("rangeWeight", null, "manifest.json has 'featureMemory.intensityRange' but no 'featureMemory.rangeWeight'")]
     [InlineData("intensityRange", null, "manifest.json has 'featureMemory.rangeWeight' but no 'featureMemory.intensityRange'")]
     [InlineData("rangeWeight", -1.0, "featureMemory.rangeWeight -1 must be a finite number above 0")]
-    public void FeatureMemoryBundle_BrokenIntensityRange_IsRefusedNamingTheKey(string key, double? value, string message) =>
+    [InlineData("roughnessWeight", null, "manifest.json has 'featureMemory.roughnessRange' but no 'featureMemory.roughnessWeight'")]
+    [InlineData("roughnessRange", null, "manifest.json has 'featureMemory.roughnessWeight' but no 'featureMemory.roughnessRange'")]
+    [InlineData("roughnessWeight", 0.0, "featureMemory.roughnessWeight 0 must be a finite number above 0")]
+    public void FeatureMemoryBundle_BrokenPlaceRange_IsRefusedNamingTheKey(string key, double? value, string message) =>
         Assert.Contains(message, RefusalOf(section => SetOrRemove(section, key, value)));
 
-    [Fact]
-    public void FeatureMemoryBundle_IntensityRangeOfTheWrongShape_IsRefusedNamingTheKey() =>
-        Assert.EndsWith("featureMemory.intensityRange shape [2, 25, 3135] must be [2, 25, 3136]",
-            RefusalOf(section => section["intensityRange"]!["shape"] = new JsonArray(2, 25, 3135)));
+    [Theory]
+    [InlineData("intensityRange")]
+    [InlineData("roughnessRange")]
+    public void FeatureMemoryBundle_PlaceRangeOfTheWrongShape_IsRefusedNamingTheKey(string key) =>
+        Assert.EndsWith($"featureMemory.{key} shape [2, 25, 3135] must be [2, 25, 3136]",
+            RefusalOf(section => section[key]!["shape"] = new JsonArray(2, 25, 3135)));
 
     private static void SetOrRemove(JsonObject json, string key, double? value)
     {
