@@ -14,8 +14,8 @@ namespace Zsad.Inference.Detection;
 /// scaled per place by held-out normal distances, plus the scaled distance of the stride-4 stage-1 descriptors (the
 /// fine detail), plus per voxel how rare its own intensity is in normal brain (<see cref="IntensityTail"/>) and how
 /// far outside the normals' intensities and roughness at its place it lies (<see cref="IntensityRange"/>,
-/// <see cref="LocalRoughness"/>); calibrated on held-out
-/// normal volumes so that 0.5 flags a stated share of healthy voxels.</summary>
+/// <see cref="LocalRoughness"/>); calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy
+/// voxels.</summary>
 public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 {
     public const string DetectorName = "resnet18-memory";

@@ -61,26 +61,18 @@ public static class FeatureMemoryBundle
                     s.Write(MemoryMarshal.AsBytes(slice.Fine.AsSpan()));
             });
 
+        // The [2, heightBins, cells] tables of two values per place that ReadPlaceTable reads back.
+        void SavePlaceTable(string name, float[] first, float[] second) => Save(name, s =>
+        {
+            s.Write(MemoryMarshal.AsBytes(first.AsSpan()));
+            s.Write(MemoryMarshal.AsBytes(second.AsSpan()));
+        });
         if (detector.Positions is { } positions)
-            Save("position_statistics.f32", s =>
-            {
-                s.Write(MemoryMarshal.AsBytes(positions.Mean.AsSpan()));
-                s.Write(MemoryMarshal.AsBytes(positions.Std.AsSpan()));
-            });
-
+            SavePlaceTable("position_statistics.f32", positions.Mean, positions.Std);
         if (detector.Range is { } range)
-            Save("intensity_range.f32", s =>
-            {
-                s.Write(MemoryMarshal.AsBytes(range.Lower.AsSpan()));
-                s.Write(MemoryMarshal.AsBytes(range.Upper.AsSpan()));
-            });
-
+            SavePlaceTable("intensity_range.f32", range.Lower, range.Upper);
         if (detector.Roughness is { } roughness)
-            Save("roughness_range.f32", s =>
-            {
-                s.Write(MemoryMarshal.AsBytes(roughness.Lower.AsSpan()));
-                s.Write(MemoryMarshal.AsBytes(roughness.Upper.AsSpan()));
-            });
+            SavePlaceTable("roughness_range.f32", roughness.Lower, roughness.Upper);
 
         var stage2 = backbone.Stages[1].Tensor;
         var stage3 = backbone.Stages[2].Tensor;
@@ -124,8 +116,7 @@ public static class FeatureMemoryBundle
                 VoxelQuantiles = detector.Voxel?.Quantiles.Select(q => new ManifestQuantile { Level = q.Level, Value = q.Value }).ToList(),
                 CalibrationVoxels = detector.Voxel?.Voxels,
                 NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
-                PositionStatistics = detector.Positions is null ? null
-                    : new ManifestTensor { Name = "positionStatistics", Path = "position_statistics.f32", Shape = [2, PositionStatistics.HeightBins, Cells] },
+                PositionStatistics = detector.Positions is null ? null : PlaceTableTensor("positionStatistics", "position_statistics.f32", Cells),
                 FineWeight = detector.Fine is null ? null : options.FineWeight,
                 FineRadius = detector.Fine is null ? null : options.FineRadius,
                 FineMean = detector.Fine?.Mean,
@@ -140,16 +131,19 @@ public static class FeatureMemoryBundle
                 PatchCap = options.PatchCap > 0 ? options.PatchCap : null,
                 SliceAxisSigmaMm = options.SliceAxisSigmaMm > 0 ? options.SliceAxisSigmaMm : null,
                 DelineationFraction = options.DelineationFraction > 0 && detector.Voxel is not null ? options.DelineationFraction : null,
-                IntensityRange = detector.Range is null ? null
-                    : new ManifestTensor { Name = "intensityRange", Path = "intensity_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
+                IntensityRange = detector.Range is null ? null : PlaceTableTensor("intensityRange", "intensity_range.f32", FineCells),
                 RoughnessWeight = detector.Roughness is null ? null : options.RoughnessWeight,
-                RoughnessRange = detector.Roughness is null ? null
-                    : new ManifestTensor { Name = "roughnessRange", Path = "roughness_range.f32", Shape = [2, IntensityRange.HeightBins, FineCells] },
+                RoughnessRange = detector.Roughness is null ? null : PlaceTableTensor("roughnessRange", "roughness_range.f32", FineCells),
             },
             Files = files,
         };
         File.WriteAllBytes(Path.Combine(directory, BundleLoader.ManifestFileName), JsonSerializer.SerializeToUtf8Bytes(manifest, BundleJsonContext.Default.DetectorManifest));
     }
+
+    /// <summary>The manifest entry of a [2, heightBins, cells] table of two values per place (brain-height bin and grid
+    /// cell; position statistics and the place ranges share the bins).</summary>
+    private static ManifestTensor PlaceTableTensor(string name, string path, int cells) =>
+        new() { Name = name, Path = path, Shape = [2, PositionStatistics.HeightBins, cells] };
 
     /// <summary>The detector a loaded feature-memory bundle describes; every missing or inconsistent part is named.</summary>
     public static ResNetMemoryDetector Load(DetectorBundle bundle, EngineOptions? engine = null, ILogger? logger = null)
