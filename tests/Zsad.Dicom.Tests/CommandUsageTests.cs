@@ -121,6 +121,8 @@ public class CommandUsageTests
         "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--slice-step", "two")]
     [InlineData("zsad models build-memory: the delineation fraction must be 0 (off) or more and below 1, not 1.5 (see zsad models build-memory --help)",
         "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--delineation", "1.5")]
+    [InlineData("zsad models build-memory: the core quantile must be 0 (off) or more and below 1, not 1 (see zsad models build-memory --help)",
+        "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--core-quantile", "1")]
     public void BadCommandLines_AreOneStderrLine_ExitTwo(string expected, params string[] args)
     {
         var r = Zsad(args);

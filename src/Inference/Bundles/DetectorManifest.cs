@@ -115,6 +115,12 @@ public sealed class FeatureMemorySection
     /// Both absent: no roughness term (bundles built before it).</summary>
     [JsonPropertyName("roughnessWeight")] public double? RoughnessWeight { get; set; }
     [JsonPropertyName("roughnessRange")] public ManifestTensor? RoughnessRange { get; set; }
+
+    /// <summary>The core cut of each finding (<c>FindingDelineation</c>): the quantile of the held-out normals'
+    /// voxel-scale scores it was built with, and that score, in raw units. Both absent: no core cut (bundles built
+    /// before it).</summary>
+    [JsonPropertyName("coreQuantile")] public double? CoreQuantile { get; set; }
+    [JsonPropertyName("coreLevel")] public double? CoreLevel { get; set; }
 }
 
 /// <summary>How rare a slice-standardised intensity is among the normals' brain voxels: the values where the score

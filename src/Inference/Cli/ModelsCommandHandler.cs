@@ -44,19 +44,21 @@ public static class ModelsCommandHandler
         return 0;
     }
 
-    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F]`.</summary>
+    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F] [--core-quantile Q]`.</summary>
     public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout, string? fpr = null,
-        string? sliceAxisSigma = null, string? delineation = null)
+        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null)
     {
         double? sigma = sliceAxisSigma is null ? null : Detection.Views.SlicingOptions.ParseSigma(sliceAxisSigma, "--slice-axis-sigma");
         var fraction = OptionalNumber(delineation, "--delineation", "a fraction of each finding's peak, 0 = off");
+        var core = OptionalNumber(coreQuantile, "--core-quantile", "a quantile of the normals' voxel-scale scores, 0 = off");
         var rate = OptionalNumber(fpr, "--fpr", "a share of healthy voxels, e.g. 1e-4");
         if (rate is { } checkedRate)
             VoxelCalibration.CheckRate(checkedRate);
         int? step = sliceStep is null ? null : int.TryParse(sliceStep, out var n) ? n : throw new ArgumentException($"--slice-step: '{sliceStep}' is not a whole number");
         var limit = maxBankMb is null ? MemoryBankBuilder.DefaultMaxBankBytes
             : long.TryParse(maxBankMb, out var mb) && mb > 0 ? mb << 20 : throw new ArgumentException($"--max-bank-mb: '{maxBankMb}' is not a positive whole number of MiB");
-        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate, sliceAxisSigmaMm: sigma, delineationFraction: fraction);
+        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate, sliceAxisSigmaMm: sigma, delineationFraction: fraction,
+            coreQuantile: core);
         var bundle = BundleLoader.Load(dir);
         var source = bundle.Manifest.MemorySource!;
         stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");
@@ -65,6 +67,9 @@ public static class ModelsCommandHandler
         {
             stdout.WriteLine(System.FormattableString.Invariant(
                 $"calibration (leave one normal out): decision level 0.5 = raw {threshold:F4} = {fm.FalsePositiveRate:G3} false positives per healthy voxel; image statistics of the normals {string.Join(", ", fm.NormalImageStatistics!.Select(x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
+            if (fm.CoreLevel is { } coreLevel)
+                stdout.WriteLine(System.FormattableString.Invariant(
+                    $"core cut: each finding keeps its voxels whose voxel-scale score reaches raw {coreLevel:F4} (quantile {fm.CoreQuantile:G3} of the held-out normals')"));
             if (fm.NormalImageStatistics!.Count < ReferenceTrust.MinimumNormals)
                 stdout.WriteLine($"WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): {ReferenceTrust.OneNormalProblem}; build from 4 or more normals");
         }

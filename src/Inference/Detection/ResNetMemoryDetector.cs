@@ -37,7 +37,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
         VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null, IntensityRange? range = null,
-        IntensityRange? roughness = null)
+        IntensityRange? roughness = null, double? coreLevel = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
@@ -49,13 +49,15 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException("a range weight above 0 needs the normals' intensity range", nameof(options));
         if (options.RoughnessWeight > 0 && roughness is null)
             throw new ArgumentException("a roughness weight above 0 needs the normals' roughness range", nameof(options));
+        if (coreLevel is { } core && (!double.IsFinite(core) || voxel is null || (intensity is null && range is null && roughness is null)))
+            throw new ArgumentException("a core level must be finite and needs the voxel calibration and a voxel-scale term (intensity tail, intensity or roughness range)", nameof(coreLevel));
         if (options.PatchCap > 0 && positions is null)
             throw new ArgumentException("a patch cap above 0 needs the position statistics (it counts their standard deviations)", nameof(options));
         return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank)
         {
             Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null,
             Intensity = options.IntensityWeight > 0 ? intensity : null, Range = options.RangeWeight > 0 ? range : null,
-            Roughness = options.RoughnessWeight > 0 ? roughness : null,
+            Roughness = options.RoughnessWeight > 0 ? roughness : null, CoreLevel = coreLevel,
         };
     }
 
@@ -92,6 +94,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException($"the patch cap must be a finite number of 0 (none) or more, not {options.PatchCap}", nameof(options));
         SlicingOptions.CheckSigma(options.SliceAxisSigmaMm, "slice-axis sigma");
         FindingDelineation.CheckFraction(options.DelineationFraction);
+        FindingDelineation.CheckCoreQuantile(options.CoreQuantile);
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
         var owns = backbone is null;
@@ -182,6 +185,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
+        // The held-out voxel-scale scores of every normal, pooled, for the core level.
+        var withCore = options.CoreQuantile > 0 && (intensities is not null || ranges is not null || roughnessRanges is not null);
+        var coreScores = withCore ? new List<float>() : null;
         for (var v = 0; v < bankSlices.Count; v++)
         {
             // The position scale of the other normals, so that a volume's own distances do not set its scale.
@@ -195,19 +201,32 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var roughnessOfOthers = roughnessRanges is null || normals.Count == 1 ? detector.Roughness : roughnessRanges.Build(excludeVolume: v);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
+            var voxelSlice = withCore ? new float[crop.Slices.PixelCount] : null;
             var maskPixels = new byte[crop.Slices.PixelCount];
             var volumeVoxels = new List<float>();
             void AddBrainVoxels(int sliceIndex)
             {
                 crop.MaskSlices.CopySlice(sliceIndex, maskPixels);
                 for (var p = 0; p < slice.Length; p++)
-                    if (maskPixels[p] != 0)
-                        volumeVoxels.Add(slice[p]);
+                {
+                    if (maskPixels[p] == 0)
+                        continue;
+                    volumeVoxels.Add(slice[p]);
+                    coreScores?.Add(voxelSlice![p]);
+                }
             }
-            // With the slice-axis smoothing the held-out map is assembled, smoothed as Detect smooths, then read.
-            var raw = sliceAxis ? normals[v].Like<float>() : null;
-            raw?.Data.AsSpan().Fill(float.NaN); // slices never scored stay out of the smoothing, as in Detect
+            // With the slice-axis smoothing the held-out map (and its voxel-scale part) is assembled, smoothed as
+            // Detect smooths, then read.
+            Volume<float>? Assembled(bool wanted)
+            {
+                var assembled = sliceAxis && wanted ? normals[v].Like<float>() : null;
+                assembled?.Data.AsSpan().Fill(float.NaN); // slices never scored stay out of the smoothing, as in Detect
+                return assembled;
+            }
+            var raw = Assembled(true);
             var rawSlices = raw?.Slices(AnatomicalPlane.Axial);
+            var voxelRaw = Assembled(withCore);
+            var voxelRawSlices = voxelRaw?.Slices(AnatomicalPlane.Axial);
             foreach (var (sliceIndex, height, brain, dist, fine) in heldOut[v])
             {
                 scale?.Normalize(dist, height);
@@ -217,18 +236,24 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     for (var p = 0; p < dist.Length; p++)
                         if (brain[p])
                             patches.Add(dist[p]);
-                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, roughnessOfOthers, crop, sliceIndex, slice);
+                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, roughnessOfOthers, crop, sliceIndex, slice, voxelSlice);
                 if (rawSlices is null)
+                {
                     AddBrainVoxels(sliceIndex);
-                else
-                    rawSlices.WriteSlice(sliceIndex, slice);
+                    continue;
+                }
+                rawSlices.WriteSlice(sliceIndex, slice);
+                voxelRawSlices?.WriteSlice(sliceIndex, voxelSlice!);
             }
             if (raw is not null)
             {
                 ThroughPlaneSmoothing.WithinMask(raw, masks[v], options.SliceAxisSigmaMm);
+                if (voxelRaw is not null)
+                    ThroughPlaneSmoothing.WithinMask(voxelRaw, masks[v], options.SliceAxisSigmaMm);
                 foreach (var scored in heldOut[v])
                 {
                     rawSlices!.CopySlice(scored.Slice, slice);
+                    voxelRawSlices?.CopySlice(scored.Slice, voxelSlice!);
                     AddBrainVoxels(scored.Slice);
                 }
             }
@@ -238,6 +263,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         detector.Fine = fineScale?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
         detector.Voxel = VoxelCalibration.FromVolumes(voxels, options.FalsePositiveRate);
+        if (coreScores is not null)
+        {
+            var sorted = coreScores.ToArray();
+            Array.Sort(sorted);
+            detector.CoreLevel = VoxelCalibration.Quantile(sorted, options.CoreQuantile);
+        }
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
             detector._bank.SliceCount, normals.Count, detector.Voxel);
         return detector;
@@ -246,6 +277,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>The held-out voxel calibration (null for a bundle built before it existed: its map then uses the
     /// patch-level <see cref="Calibration"/>, and nothing states a voxel false-positive rate).</summary>
     public VoxelCalibration? Voxel { get; private set; }
+
+    /// <summary>The voxel-scale score that a voxel of a finding's core reaches: the <see
+    /// cref="MemoryDetectorOptions.CoreQuantile"/> quantile of the held-out normals' voxel-scale scores (null: no core
+    /// cut, as bundles built before it).</summary>
+    public double? CoreLevel { get; private set; }
 
     /// <summary>Per-place scale of normal distances (null: raw distances, as bundles built before it).</summary>
     public PositionStatistics? Positions { get; private set; }
@@ -281,6 +317,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             map.Data.AsSpan().Fill(float.NaN);
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
         var slice = new float[mapSlices.PixelCount];
+        // The core cut needs the voxel-scale part of the score on its own, smoothed as the map is.
+        var voxelScores = CoreLevel is null ? null : volume.Like<float>();
+        if (Options.SliceAxisSigmaMm > 0)
+            voxelScores?.Data.AsSpan().Fill(float.NaN);
+        var voxelSlices = voxelScores?.Slices(AnatomicalPlane.Axial);
+        var voxelSlice = voxelScores is null ? null : new float[mapSlices.PixelCount];
         timings?.Add(StageTimings.Preprocess, t);
         var features = Extract(crop, step: 1, timings);
         t = StageTimings.Now();
@@ -291,21 +333,25 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             if (fine is not null)
                 Fine!.Normalize(fine);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            RawSlice(dist, fine, Intensity, Range, Roughness, crop, f.Slice, slice);
+            RawSlice(dist, fine, Intensity, Range, Roughness, crop, f.Slice, slice, voxelSlice);
             mapSlices.WriteSlice(f.Slice, slice);
+            if (voxelSlice is not null)
+                voxelSlices!.WriteSlice(f.Slice, voxelSlice);
             t = timings?.Add(StageTimings.Assembly, t) ?? t;
         }
         ThroughPlaneSmoothing.WithinMask(map, mask, Options.SliceAxisSigmaMm);
-        var result = Finish(map, mask);
+        if (voxelScores is not null)
+            ThroughPlaneSmoothing.WithinMask(voxelScores, mask, Options.SliceAxisSigmaMm);
+        var result = Finish(map, mask, voxelScores);
         timings?.Add(StageTimings.Assembly, t);
         return result;
     }
 
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,
-    /// <see cref="FindingDelineation"/>), else the patch-level one; image score and p-value from the raw brain scores
-    /// before the delineation. Slices outside the crop's brain range were never scored
-    /// and stay 0.</summary>
-    private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask)
+    /// <see cref="FindingDelineation"/>, with the voxel-scale scores when the core cut is on), else the patch-level
+    /// one; image score and p-value from the raw brain scores before the delineation. Slices outside the crop's brain
+    /// range were never scored and stay 0.</summary>
+    private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores)
     {
         var data = raw.Data;
         var brain = new List<float>();
@@ -320,7 +366,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         }
         var statistic = VoxelCalibration.ImageStatistic(brain.ToArray());
         if (Voxel is { } calibrated)
-            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction);
+            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction, voxelScores, CoreLevel ?? double.NaN);
         Func<double, float> apply = Voxel is { } voxel ? voxel.Apply : Calibration.Apply;
         for (var v = 0; v < data.Length; v++)
             if (data[v] != 0)
@@ -332,7 +378,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,
     /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail,
     /// intensity range and roughness range scores, where those terms are on.</summary>
-    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, IntensityRange? roughness, AxialSquareCrop crop, int sliceIndex, float[] slice)
+    /// <param name="voxelScores">When given, receives the voxel-scale part of the slice's score alone (the terms'
+    /// sum, to rounding; 0 outside the brain, and everywhere when no term is on).</param>
+    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, IntensityRange? roughness, AxialSquareCrop crop, int sliceIndex, float[] slice,
+        float[]? voxelScores = null)
     {
         var full = new float[S * S];
         if (fine is null)
@@ -354,8 +403,14 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             TensorPrimitives.Min(full, (float)Options.PatchCap, full);
         slice.AsSpan().Clear();
         crop.PasteBack(full, S, slice);
+        // The voxel-scale part is read back as (patch + terms) - patch: the map keeps the order of its sums.
+        if (voxelScores is not null)
+            slice.CopyTo(voxelScores, 0);
         if (intensity is null && range is null && roughness is null)
+        {
+            voxelScores?.AsSpan().Clear();
             return;
+        }
         var pixels = new float[slice.Length];
         var brain = new byte[slice.Length];
         crop.CopyStandardized(sliceIndex, pixels, brain);
@@ -367,6 +422,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             LocalRoughness.Compute(pixels, brain, crop.Slices.Width, rough);
             roughness.AddTo(crop, sliceIndex, rough, brain, (float)Options.RoughnessWeight, slice);
         }
+        if (voxelScores is not null)
+            TensorPrimitives.Subtract(slice, voxelScores, voxelScores);
     }
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice (of

@@ -131,6 +131,8 @@ public static class FeatureMemoryBundle
                 PatchCap = options.PatchCap > 0 ? options.PatchCap : null,
                 SliceAxisSigmaMm = options.SliceAxisSigmaMm > 0 ? options.SliceAxisSigmaMm : null,
                 DelineationFraction = options.DelineationFraction > 0 && detector.Voxel is not null ? options.DelineationFraction : null,
+                CoreQuantile = detector.CoreLevel is null ? null : options.CoreQuantile,
+                CoreLevel = detector.CoreLevel,
                 IntensityRange = detector.Range is null ? null : PlaceTableTensor("intensityRange", "intensity_range.f32", FineCells),
                 RoughnessWeight = detector.Roughness is null ? null : options.RoughnessWeight,
                 RoughnessRange = detector.Roughness is null ? null : PlaceTableTensor("roughnessRange", "roughness_range.f32", FineCells),
@@ -174,6 +176,7 @@ public static class FeatureMemoryBundle
             PatchCap = 0,
             SliceAxisSigmaMm = 0,
             DelineationFraction = 0,
+            CoreQuantile = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -231,10 +234,30 @@ public static class FeatureMemoryBundle
                 throw new BundleException(Fail("manifest.json has 'featureMemory.delineationFraction' but no voxel calibration ('featureMemory.voxelThreshold'): the cut is relative to it"));
             options = options with { DelineationFraction = fraction };
         }
+        var coreLevel = LoadCoreLevel(section, voxel is not null && (intensity is not null || range is not null || roughness is not null), Fail);
+        if (coreLevel is not null)
+            options = options with { CoreQuantile = section.CoreQuantile!.Value };
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range, roughness);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range, roughness, coreLevel);
+    }
+
+    /// <summary>The core cut's level, or null for a bundle built before it (both keys absent).</summary>
+    /// <param name="hasTerms">Whether the bundle has a voxel calibration and a voxel-scale term, which the cut needs.</param>
+    private static double? LoadCoreLevel(FeatureMemorySection section, bool hasTerms, Func<string, string> fail)
+    {
+        if (section.CoreQuantile is null && section.CoreLevel is null)
+            return null;
+        if (section.CoreQuantile is not { } quantile || section.CoreLevel is not { } level)
+            throw new BundleException(fail("manifest.json has one of 'featureMemory.coreQuantile' and 'featureMemory.coreLevel' without the other"));
+        if (!(quantile is > 0 and < 1))
+            throw new BundleException(fail($"featureMemory.coreQuantile {quantile} must lie above 0 and below 1"));
+        if (!double.IsFinite(level))
+            throw new BundleException(fail($"featureMemory.coreLevel must be a finite number, not {level}"));
+        if (!hasTerms)
+            throw new BundleException(fail("manifest.json has 'featureMemory.coreLevel' but no voxel calibration ('featureMemory.voxelThreshold') or no voxel-scale term (intensityTail, intensityRange, roughnessRange): the core cut needs both"));
+        return level;
     }
 
     /// <summary>The fine scale and descriptors, or nulls for a bundle built before them (all fine keys absent).</summary>

@@ -154,15 +154,45 @@ public sealed class DetectorTests(ITestOutputHelper output)
         using var whole = With(0);
         // This small, coarse case has no halo for the default 0.5 to cut: a cut near the peak shows the mechanics.
         using var tight = With(0.9);
-        var without = whole.Detect(c.Image, c.Brain).Map.Data;
-        var with = tight.Detect(c.Image, c.Brain).Map.Data;
+        AssertTrimsFindings_AndKeepsTheLesion("the delineation", whole, tight, c);
+    }
+
+    /// <summary>The map with <paramref name="cut"/> is the map with <paramref name="uncut"/> but for flagged voxels
+    /// lowered under the level: fewer are flagged, and the lesion is still found.</summary>
+    private void AssertTrimsFindings_AndKeepsTheLesion(string name, ResNetMemoryDetector uncut, ResNetMemoryDetector cut, TemplateStudy.Case c)
+    {
+        var without = uncut.Detect(c.Image, c.Brain).Map.Data;
+        var with = cut.Detect(c.Image, c.Brain).Map.Data;
         for (var v = 0; v < with.Length; v++)
             Assert.True(with[v] == without[v] || (without[v] >= 0.5f && with[v] < 0.5f), $"voxel {v}: {without[v]} became {with[v]}");
         var flagged = (Without: without.Count(m => m >= 0.5f), With: with.Count(m => m >= 0.5f));
         var lesionPeak = with.Where((_, v) => c.Lesion.Data[v] != 0).Max();
-        output.WriteLine($"flagged voxels without the delineation {flagged.Without}, with it {flagged.With}; lesion peak {lesionPeak:F3}");
-        Assert.True(flagged.With < flagged.Without, "the delineation trims the findings");
+        output.WriteLine($"flagged voxels without {name} {flagged.Without}, with it {flagged.With}; lesion peak {lesionPeak:F3}");
+        Assert.True(flagged.With < flagged.Without, $"{name} trims the findings");
         Assert.True(lesionPeak >= 0.5f, "the lesion is still found");
+    }
+
+    /// <summary>The build sets the core level from the held-out normals; the core cut only lowers flagged voxels, trims
+    /// the findings and keeps the lesion found; with a core level no voxel reaches, no finding has a core and the map is
+    /// the one without the cut.</summary>
+    [Fact]
+    public void MemoryDetector_CoreCut_OnlyLowersFlaggedVoxels_AndSparesFindingsWithoutACore()
+    {
+        var (refs, c) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        using var built = ResNetMemoryDetector.Build(refs, backbone);
+        Assert.Equal(0.9, built.Options.CoreQuantile);
+        Assert.True(built.CoreLevel > 0, $"the core level {built.CoreLevel} is a positive voxel-scale score");
+        ResNetMemoryDetector With(double? coreLevel) => ResNetMemoryDetector.FromBank(backbone, ownsBackbone: false, built.Bank, built.Calibration,
+            built.Options, built.Voxel, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness, coreLevel);
+        using var uncut = With(null);
+        // This small, coarse case has no halo for the built level to cut (its bright lesion's voxel-scale scores are far
+        // above it): a level nearer the lesion's own scores shows the mechanics.
+        using var cut = With(6 * built.CoreLevel);
+        using var unreachable = With(1e9);
+        output.WriteLine($"core level {built.CoreLevel:F3}, cut at six times it");
+        AssertTrimsFindings_AndKeepsTheLesion("the core cut", uncut, cut, c);
+        Assert.Equal(uncut.Detect(c.Image, c.Brain).Map.Data, unreachable.Detect(c.Image, c.Brain).Map.Data);
     }
 
     [Fact]

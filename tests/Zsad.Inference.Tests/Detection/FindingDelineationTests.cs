@@ -55,6 +55,41 @@ public sealed class FindingDelineationTests
         Assert.Equal([10, under, 50, 3, 2.5f], raw.Data);
     }
 
+    /// <summary>With a core level of 1 a finding keeps only its voxels whose voxel-scale score reaches 1: its halo
+    /// (raw 5, above the peak cut 3, but voxel-scale score 0.2) drops under the level. The second finding has no
+    /// voxel at the core level (a lesion seen by its patch score alone) and keeps every voxel.</summary>
+    [Fact]
+    public void Apply_CoreLevel_CutsTheHaloWithoutVoxelScaleEvidence_AndKeepsAFindingWithoutACore()
+    {
+        var (raw, mask) = Line(1, 5, 5.5f, 6, 5.5f, 5, 1, 4, 4.5f, 4);
+        var (voxelScores, _) = Line(0, 0.2f, 2, 3, 1, 0.2f, 0, 0.5f, 0.6f, 0.5f);
+        var lowered = FindingDelineation.Apply(raw, mask, Level, Median, 0.5, voxelScores, coreLevel: 1);
+        var under = (float)(Level - 1e-4 * (Level - Median));
+        Assert.Equal([1, under, 5.5f, 6, 5.5f, under, 1, 4, 4.5f, 4], raw.Data);
+        Assert.Equal(2, lowered);
+    }
+
+    /// <summary>The core is looked for among the voxels the peak cut keeps: a flank voxel below the peak cut does
+    /// not give its finding a core, and the finding keeps what the peak cut keeps.</summary>
+    [Fact]
+    public void Apply_CoreLevel_OnlyVoxelsThePeakCutKeepsMakeACore()
+    {
+        var (raw, mask) = Line(3, 10, 6);
+        var (voxelScores, _) = Line(5, 0.1f, 0.1f);
+        FindingDelineation.Apply(raw, mask, Level, Median, 0.5, voxelScores, coreLevel: 1);
+        var under = (float)(Level - 1e-4 * (Level - Median));
+        Assert.Equal([under, 10, 6], raw.Data);
+    }
+
+    [Fact]
+    public void Apply_CoreLevelNotFinite_IsRefused()
+    {
+        var (raw, mask) = Line(1, 3);
+        var (voxelScores, _) = Line(0, 0);
+        Assert.StartsWith("the core level must be a finite number, not NaN",
+            Assert.Throws<ArgumentException>(() => FindingDelineation.Apply(raw, mask, Level, Median, 0.5, voxelScores, double.NaN)).Message);
+    }
+
     [Fact]
     public void Apply_ZeroFraction_LeavesTheScoresAlone()
     {

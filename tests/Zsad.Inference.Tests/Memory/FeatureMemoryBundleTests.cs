@@ -70,6 +70,9 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.Roughness.Upper, loaded.Roughness.Upper);
         Assert.Equal(inMemory.Options.RoughnessWeight, loaded.Options.RoughnessWeight);
         Assert.Equal(inMemory.Options.PatchCap, loaded.Options.PatchCap);
+        Assert.NotNull(inMemory.CoreLevel);
+        Assert.Equal(inMemory.CoreLevel, loaded.CoreLevel);
+        Assert.Equal(inMemory.Options.CoreQuantile, loaded.Options.CoreQuantile);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -262,6 +265,40 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         }));
     }
 
+    /// <summary>The core quantile given to the build and its level are stored and read back; without both keys (built
+    /// before the core cut) findings have no core cut; a half, a quantile outside (0, 1) or a level without the voxel
+    /// calibration is refused naming the key.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_CoreLevel_IsStoredAndReadBack_AbsentMeansNone()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir, coreQuantile: 0.8);
+        double stored = 0;
+        EditSection(manifestPath, section => stored = (double)section["coreLevel"]!);
+        using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+        {
+            Assert.Equal(0.8, current.Options.CoreQuantile);
+            Assert.Equal(stored, current.CoreLevel);
+        }
+        EditSection(manifestPath, section =>
+        {
+            section.Remove("coreQuantile");
+            section.Remove("coreLevel");
+        });
+        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+        {
+            Assert.Equal(0, old.Options.CoreQuantile);
+            Assert.Null(old.CoreLevel);
+        }
+        Assert.Contains("has one of 'featureMemory.coreQuantile' and 'featureMemory.coreLevel' without the other", RefusalOf(section => section.Remove("coreLevel")));
+        Assert.Contains("featureMemory.coreQuantile 1 must lie above 0 and below 1", RefusalOf(section => section["coreQuantile"] = 1.0));
+        Assert.Contains("has 'featureMemory.coreLevel' but no voxel calibration", RefusalOf(section =>
+        {
+            foreach (var key in new[] { "falsePositiveRate", "voxelMedian", "voxelThreshold", "voxelQuantiles", "calibrationVoxels", "normalImageStatistics", "delineationFraction" })
+                section.Remove(key);
+        }));
+    }
+
     [Theory]
     [InlineData("patchCap", -1.0, "featureMemory.patchCap -1 must be a finite number above 0")]
     [InlineData("positionStatistics", null, "manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics'")]
@@ -322,6 +359,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         ModelsCommandHandler.BuildMemory(ResNetMemoryDetector.DetectorName, normals, dir.File("one"), sliceStep: "8", maxBankMb: null, text);
 
         Assert.Contains("WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): built from one normal scan", text.ToString());
+        Assert.Contains("core cut: each finding keeps its voxels whose voxel-scale score reaches raw ", text.ToString());
         var loaded = DetectorCatalog.Load(dir.File("one"), normalsDirectory: null);
         using var _ = (IDisposable)loaded.Detector;
         Assert.False(loaded.Trust.Calibrated);
@@ -330,12 +368,12 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
     private static (string BundleDir, string ManifestPath) SmallBundle(TempDir dir, string name = "resnet-memory", double? sliceAxisSigmaMm = null,
-        double? delineationFraction = null)
+        double? delineationFraction = null, double? coreQuantile = null)
     {
         var normals = dir.Sub("normals-" + name);
         NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
         var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu, sliceAxisSigmaMm: sliceAxisSigmaMm,
-            delineationFraction: delineationFraction);
+            delineationFraction: delineationFraction, coreQuantile: coreQuantile);
         return (bundleDir, Path.Combine(bundleDir, BundleLoader.ManifestFileName));
     }
 }
