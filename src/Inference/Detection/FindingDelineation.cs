@@ -30,21 +30,22 @@ public static class FindingDelineation
     /// they lowered.</summary>
     /// <param name="level">The raw decision level (the calibrated threshold).</param>
     /// <param name="median">The raw median of healthy brain, the zero of the fraction.</param>
-    /// <param name="voxelScores">The voxel-scale part of <paramref name="raw"/>, on its grid; null: no core cut.</param>
-    /// <param name="coreLevel">The voxel-scale score a voxel of a finding's core reaches.</param>
+    /// <param name="core">The voxel-scale part of <paramref name="raw"/> (on its grid) and the score a voxel of a
+    /// finding's core reaches; null: no core cut.</param>
     public static int Apply(Volume<float> raw, Volume<byte> mask, double level, double median, double fraction,
-        Volume<float>? voxelScores = null, double coreLevel = double.NaN)
+        (Volume<float> VoxelScores, double Level)? core = null)
     {
         if (!raw.HasSameGrid(mask))
             throw new ArgumentException("the brain mask is not on the map's grid", nameof(mask));
         CheckFraction(fraction);
         if (!(level > median))
             throw new ArgumentException($"the decision level {level} must lie above the median {median}");
-        if (voxelScores is not null && !raw.HasSameGrid(voxelScores))
-            throw new ArgumentException("the voxel-scale scores are not on the map's grid", nameof(voxelScores));
-        if (voxelScores is not null && !double.IsFinite(coreLevel))
-            throw new ArgumentException($"the core level must be a finite number, not {coreLevel}", nameof(coreLevel));
-        if (fraction == 0 && voxelScores is null)
+        var (voxelScores, coreLevel) = core ?? (null!, double.NaN);
+        if (core is not null && !raw.HasSameGrid(voxelScores))
+            throw new ArgumentException("the voxel-scale scores are not on the map's grid", nameof(core));
+        if (core is not null && !double.IsFinite(coreLevel))
+            throw new ArgumentException($"the core level must be a finite number, not {coreLevel}", nameof(core));
+        if (fraction == 0 && core is null)
             return 0;
         var data = raw.Data;
         var flagged = new byte[data.Length];
@@ -61,7 +62,7 @@ public static class FindingDelineation
             cuts[label] = (float)(median + fraction * (peaks[label] - median));
         // A finding has a core when one of the voxels its peak cut keeps reaches the core level.
         var hasCore = new bool[sizes.Length];
-        if (voxelScores is not null)
+        if (core is not null)
             for (var v = 0; v < data.Length; v++)
                 if (labels[v] != 0 && data[v] >= cuts[labels[v]] && voxelScores.Data[v] >= coreLevel)
                     hasCore[labels[v]] = true;
@@ -70,7 +71,7 @@ public static class FindingDelineation
         for (var v = 0; v < data.Length; v++)
         {
             var label = labels[v];
-            if (label == 0 || (data[v] >= cuts[label] && !(hasCore[label] && voxelScores!.Data[v] < coreLevel)))
+            if (label == 0 || (data[v] >= cuts[label] && !(hasCore[label] && voxelScores.Data[v] < coreLevel)))
                 continue;
             data[v] = below;
             lowered++;

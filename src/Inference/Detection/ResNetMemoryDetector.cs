@@ -186,7 +186,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var patches = new List<float>();
         var voxels = new List<float[]>();
         // The held-out voxel-scale scores of every normal, pooled, for the core level.
-        var withCore = options.CoreQuantile > 0 && (intensities is not null || ranges is not null || roughnessRanges is not null);
+        var withCore = options.CoreQuantile > 0 && detector.HasVoxelScaleTerm;
         var coreScores = withCore ? new List<float>() : null;
         for (var v = 0; v < bankSlices.Count; v++)
         {
@@ -217,15 +217,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
             // With the slice-axis smoothing the held-out map (and its voxel-scale part) is assembled, smoothed as
             // Detect smooths, then read.
-            Volume<float>? Assembled(bool wanted)
-            {
-                var assembled = sliceAxis && wanted ? normals[v].Like<float>() : null;
-                assembled?.Data.AsSpan().Fill(float.NaN); // slices never scored stay out of the smoothing, as in Detect
-                return assembled;
-            }
-            var raw = Assembled(true);
+            var raw = sliceAxis ? detector.UnscoredMap(normals[v]) : null;
             var rawSlices = raw?.Slices(AnatomicalPlane.Axial);
-            var voxelRaw = Assembled(withCore);
+            var voxelRaw = sliceAxis && withCore ? detector.UnscoredMap(normals[v]) : null;
             var voxelRawSlices = voxelRaw?.Slices(AnatomicalPlane.Axial);
             foreach (var (sliceIndex, height, brain, dist, fine) in heldOut[v])
             {
@@ -283,6 +277,20 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// cut, as bundles built before it).</summary>
     public double? CoreLevel { get; private set; }
 
+    /// <summary>Whether a voxel-scale term (intensity tail, intensity or roughness range) is on: what the core cut reads.</summary>
+    private bool HasVoxelScaleTerm => Intensity is not null || Range is not null || Roughness is not null;
+
+    /// <summary>A raw map on <paramref name="volume"/>'s grid before any slice is scored: with the slice-axis smoothing
+    /// NaN, so that slices outside the crop's brain range, never scored, stay out of the smoothing (Finish then zeroes
+    /// them), in test maps and the calibration's held-out maps alike; else 0.</summary>
+    private Volume<float> UnscoredMap(Volume<float> volume)
+    {
+        var map = volume.Like<float>();
+        if (Options.SliceAxisSigmaMm > 0)
+            map.Data.AsSpan().Fill(float.NaN);
+        return map;
+    }
+
     /// <summary>Per-place scale of normal distances (null: raw distances, as bundles built before it).</summary>
     public PositionStatistics? Positions { get; private set; }
 
@@ -310,17 +318,11 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var t = StageTimings.Now();
         mask ??= BrainMask.Compute(volume);
         var crop = AxialSquareCrop.Create(volume, mask);
-        var map = volume.Like<float>();
-        // Slices outside the crop's brain range are never scored; NaN keeps them out of the slice-axis smoothing (and
-        // Finish then zeroes them), as in the calibration's held-out maps.
-        if (Options.SliceAxisSigmaMm > 0)
-            map.Data.AsSpan().Fill(float.NaN);
+        var map = UnscoredMap(volume);
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
         var slice = new float[mapSlices.PixelCount];
         // The core cut needs the voxel-scale part of the score on its own, smoothed as the map is.
-        var voxelScores = CoreLevel is null ? null : volume.Like<float>();
-        if (Options.SliceAxisSigmaMm > 0)
-            voxelScores?.Data.AsSpan().Fill(float.NaN);
+        var voxelScores = CoreLevel is null ? null : UnscoredMap(volume);
         var voxelSlices = voxelScores?.Slices(AnatomicalPlane.Axial);
         var voxelSlice = voxelScores is null ? null : new float[mapSlices.PixelCount];
         timings?.Add(StageTimings.Preprocess, t);
@@ -366,7 +368,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         }
         var statistic = VoxelCalibration.ImageStatistic(brain.ToArray());
         if (Voxel is { } calibrated)
-            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction, voxelScores, CoreLevel ?? double.NaN);
+            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction,
+                voxelScores is null ? null : (voxelScores, CoreLevel!.Value));
         Func<double, float> apply = Voxel is { } voxel ? voxel.Apply : Calibration.Apply;
         for (var v = 0; v < data.Length; v++)
             if (data[v] != 0)

@@ -63,7 +63,7 @@ public sealed class FindingDelineationTests
     {
         var (raw, mask) = Line(1, 5, 5.5f, 6, 5.5f, 5, 1, 4, 4.5f, 4);
         var (voxelScores, _) = Line(0, 0.2f, 2, 3, 1, 0.2f, 0, 0.5f, 0.6f, 0.5f);
-        var lowered = FindingDelineation.Apply(raw, mask, Level, Median, 0.5, voxelScores, coreLevel: 1);
+        var lowered = FindingDelineation.Apply(raw, mask, Level, Median, 0.5, (voxelScores, 1));
         var under = (float)(Level - 1e-4 * (Level - Median));
         Assert.Equal([1, under, 5.5f, 6, 5.5f, under, 1, 4, 4.5f, 4], raw.Data);
         Assert.Equal(2, lowered);
@@ -76,7 +76,7 @@ public sealed class FindingDelineationTests
     {
         var (raw, mask) = Line(3, 10, 6);
         var (voxelScores, _) = Line(5, 0.1f, 0.1f);
-        FindingDelineation.Apply(raw, mask, Level, Median, 0.5, voxelScores, coreLevel: 1);
+        FindingDelineation.Apply(raw, mask, Level, Median, 0.5, (voxelScores, 1));
         var under = (float)(Level - 1e-4 * (Level - Median));
         Assert.Equal([under, 10, 6], raw.Data);
     }
@@ -87,7 +87,7 @@ public sealed class FindingDelineationTests
         var (raw, mask) = Line(1, 3);
         var (voxelScores, _) = Line(0, 0);
         Assert.StartsWith("the core level must be a finite number, not NaN",
-            Assert.Throws<ArgumentException>(() => FindingDelineation.Apply(raw, mask, Level, Median, 0.5, voxelScores, double.NaN)).Message);
+            Assert.Throws<ArgumentException>(() => FindingDelineation.Apply(raw, mask, Level, Median, 0.5, (voxelScores, double.NaN))).Message);
     }
 
     [Fact]
