@@ -16,7 +16,9 @@ public static class HeldOutStudy
 
     public sealed record Lesion(Volume<byte> Mask, LesionKind Kind, double DiameterMm, bool Cortical);
 
-    public sealed record Case(string Name, Volume<float> Image, Volume<byte> Brain, Volume<byte> Truth, IReadOnlyList<Lesion> Lesions);
+    /// <param name="LeftOut">Lesions of the layout that fit nowhere in this brain on this grid (none at 1 mm so far).</param>
+    public sealed record Case(string Name, Volume<float> Image, Volume<byte> Brain, Volume<byte> Truth, IReadOnlyList<Lesion> Lesions,
+        IReadOnlyList<(double DiameterMm, bool Cortical)> LeftOut);
 
     public static BrainTransform Transform(int seed)
     {
@@ -78,12 +80,18 @@ public static class HeldOutStudy
             var brain = BrainMask.NonZero(image);
             var truth = image.Like<byte>();
             var lesions = new List<Lesion>();
+            var leftOut = new List<(double, bool)>();
             for (var l = 0; l < LesionCounts[c]; l++, lesionIndex++)
             {
                 var diameter = DiametersMm[lesionIndex % DiametersMm.Count];
                 var kind = kinds[(lesionIndex / DiametersMm.Count + lesionIndex) % kinds.Length];
                 var cortical = lesionIndex % 3 == 2;
-                var (withLesion, mask) = LesionInserter.Insert(image, brain, kind, diameter / 2, seed: lesionSeed + lesionIndex, cortical, truth);
+                if (LesionInserter.TryInsert(image, brain, kind, diameter / 2, seed: lesionSeed + lesionIndex, cortical, truth) is not { } inserted)
+                {
+                    leftOut.Add((diameter, cortical));
+                    continue;
+                }
+                var (withLesion, mask) = inserted;
                 if (!mask.Data.AsSpan().ContainsAnyExcept((byte)0))
                     continue; // smaller than one voxel on a coarse grid: nothing to find
                 image = withLesion;
@@ -91,7 +99,7 @@ public static class HeldOutStudy
                     truth.Data[v] |= mask.Data[v];
                 lesions.Add(new Lesion(mask, kind, diameter, cortical));
             }
-            cases.Add(new Case($"{prefix}-{c}", image, brain, truth, lesions));
+            cases.Add(new Case($"{prefix}-{c}", image, brain, truth, lesions, leftOut));
         }
         return cases;
     }

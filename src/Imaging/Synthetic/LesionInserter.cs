@@ -13,6 +13,12 @@ public static class LesionInserter
     /// <param name="avoid">Voxels where the lesion must not lie (lesions placed before in the same volume).</param>
     public static (Volume<float> Image, Volume<byte> Mask) Insert(Volume<float> volume, Volume<byte> brain, LesionKind kind, double radiusMm, int seed,
         bool cortical, Volume<byte>? avoid)
+        => TryInsert(volume, brain, kind, radiusMm, seed, cortical, avoid) ?? throw new InvalidOperationException("no place in the brain fits a lesion of that size");
+
+    /// <summary><see cref="Insert(Volume{float}, Volume{byte}, LesionKind, double, int, bool, Volume{byte})"/>, or null
+    /// when no place in the brain fits the lesion.</summary>
+    public static (Volume<float> Image, Volume<byte> Mask)? TryInsert(Volume<float> volume, Volume<byte> brain, LesionKind kind, double radiusMm, int seed,
+        bool cortical, Volume<byte>? avoid)
     {
         var rng = new Random(seed);
         var sp = volume.Spacing;
@@ -20,7 +26,9 @@ public static class LesionInserter
         Array.Sort(brainValues);
         float Q(double q) => brainValues[(int)(q * (brainValues.Length - 1))];
         double rx = radiusMm * (0.8 + 0.4 * rng.NextDouble()), ry = radiusMm * (0.8 + 0.4 * rng.NextDouble()), rz = radiusMm * (0.8 + 0.4 * rng.NextDouble());
-        var (ci, cj, ck) = PickCentre(brain, rx / sp.X, ry / sp.Y, rz / sp.Z, rng, cortical, avoid);
+        if (PickCentre(brain, rx / sp.X, ry / sp.Y, rz / sp.Z, rng, cortical, avoid) is not { } centre)
+            return null;
+        var (ci, cj, ck) = centre;
         var lobes = Enumerable.Range(0, 3).Select(_ => (A: 0.15 * rng.NextDouble(), Fx: rng.Next(1, 4), Fy: rng.Next(1, 4), P: rng.NextDouble() * 6.28)).ToArray();
         var target = kind switch
         {
@@ -62,7 +70,7 @@ public static class LesionInserter
 
     private static readonly (int, int, int)[] Axes = [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)];
 
-    private static (int, int, int) PickCentre(Volume<byte> brain, double ri, double rj, double rk, Random rng, bool cortical, Volume<byte>? avoid)
+    private static (int, int, int)? PickCentre(Volume<byte> brain, double ri, double rj, double rk, Random rng, bool cortical, Volume<byte>? avoid)
     {
         bool Brain(int i, int j, int k, double reach, (int A, int B, int C) d)
         {
@@ -84,21 +92,27 @@ public static class LesionInserter
             }
             return true;
         }
+        // Inside: brain 1.6 radii out along every axis. Cortical: brain half a radius out along every axis, but the
+        // outside of the brain within 1.2 radii in-plane (the lesion reaches the surface next to the skull).
+        bool Fits(int i, int j, int k) => brain[i, j, k] != 0
+            && (cortical
+                ? Axes.All(d => Brain(i, j, k, 0.5, d)) && Axes.Take(4).Any(d => !Brain(i, j, k, 1.2, d))
+                : Axes.All(d => Brain(i, j, k, 1.6, d)))
+            && Free(i, j, k);
         for (var attempt = 0; attempt < 20000; attempt++)
         {
-            var i = rng.Next(brain.SizeX);
-            var j = rng.Next(brain.SizeY);
-            var k = rng.Next(brain.SizeZ);
-            if (brain[i, j, k] == 0)
-                continue;
-            // Inside: brain 1.6 radii out along every axis. Cortical: brain half a radius out along every axis, but
-            // the outside of the brain within 1.2 radii in-plane (the lesion reaches the surface next to the skull).
-            var fits = cortical
-                ? Axes.All(d => Brain(i, j, k, 0.5, d)) && Axes.Take(4).Any(d => !Brain(i, j, k, 1.2, d))
-                : Axes.All(d => Brain(i, j, k, 1.6, d));
-            if (fits && Free(i, j, k))
+            var (i, j, k) = (rng.Next(brain.SizeX), rng.Next(brain.SizeY), rng.Next(brain.SizeZ));
+            if (Fits(i, j, k))
                 return (i, j, k);
         }
-        throw new InvalidOperationException("no place in the brain fits a lesion of that size");
+        // Sampling missed the few places that fit (a large lesion in a small or crowded brain): every voxel is tried,
+        // and the seed picks among those that fit. Placements sampling finds are unchanged.
+        var places = new List<(int, int, int)>();
+        for (var k = 0; k < brain.SizeZ; k++)
+        for (var j = 0; j < brain.SizeY; j++)
+        for (var i = 0; i < brain.SizeX; i++)
+            if (Fits(i, j, k))
+                places.Add((i, j, k));
+        return places.Count > 0 ? places[rng.Next(places.Count)] : null;
     }
 }

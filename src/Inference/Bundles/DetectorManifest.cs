@@ -83,6 +83,9 @@ public sealed class FeatureMemorySection
     [JsonPropertyName("calibrationVoxels")] public long? CalibrationVoxels { get; set; }
     /// <summary>Raw image statistic of each held-out normal volume: the null distribution of the image p-value.</summary>
     [JsonPropertyName("normalImageStatistics")] public List<double>? NormalImageStatistics { get; set; }
+    /// <summary>Which image statistic <see cref="NormalImageStatistics"/> holds: "peak" (the mean of the highest raw
+    /// brain scores over 8 mm³); absent: their 99.99th percentile (bundles built before it).</summary>
+    [JsonPropertyName("imageStatistic")] public string? ImageStatistic { get; set; }
     /// <summary>[2, heightBins, grid²]: mean, then std, of held-out normal patch distances per brain-height bin and
     /// grid cell; a test distance is scored as (distance - mean) / std. Absent: raw distances (bundles built before).</summary>
     [JsonPropertyName("positionStatistics")] public ManifestTensor? PositionStatistics { get; set; }

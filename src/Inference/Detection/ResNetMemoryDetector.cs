@@ -256,7 +256,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         detector.Positions = positions?.Build();
         detector.Fine = fineScale?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
-        detector.Voxel = VoxelCalibration.FromVolumes(voxels, options.FalsePositiveRate);
+        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(VoxelMm3).ToList(), options.FalsePositiveRate);
         if (coreScores is not null)
         {
             var sorted = coreScores.ToArray();
@@ -351,8 +351,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,
     /// <see cref="FindingDelineation"/>, with the voxel-scale scores when the core cut is on), else the patch-level
-    /// one; image score and p-value from the raw brain scores before the delineation. Slices outside the crop's brain
-    /// range were never scored and stay 0.</summary>
+    /// one; image score and p-value from the raw brain scores before the delineation (<see cref="ImageStatisticRule"/>;
+    /// bundles built before the voxel calibration take the brain quantile). Slices outside the crop's brain range were
+    /// never scored and stay 0.</summary>
     private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores)
     {
         var data = raw.Data;
@@ -366,7 +367,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
             brain.Add(data[v]);
         }
-        var statistic = VoxelCalibration.ImageStatistic(brain.ToArray());
+        var statistic = VoxelCalibration.ImageStatistic(brain.ToArray(), Voxel?.ImageRule ?? ImageStatisticRule.BrainQuantile, VoxelMm3(raw));
         if (Voxel is { } calibrated)
             FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction,
                 voxelScores is null ? null : (voxelScores, CoreLevel!.Value));
@@ -376,6 +377,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 data[v] = apply(data[v]);
         return new AnomalyResult(raw, apply(statistic), Voxel?.PValue(statistic));
     }
+
+    private static double VoxelMm3(Volume volume) => volume.Spacing.X * volume.Spacing.Y * volume.Spacing.Z;
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,

@@ -11,19 +11,25 @@ namespace Zsad.Inference.Detection;
 /// <param name="Median">Median raw voxel score inside the brain of the held-out normals.</param>
 /// <param name="Threshold">The (1 - FalsePositiveRate) quantile of those scores: map value 0.5.</param>
 /// <param name="Quantiles">The held-out voxel-score quantiles at <see cref="StoredLevels"/> (what a bundle stores).</param>
-/// <param name="NormalImageStatistics">The raw image statistic of each held-out normal volume.</param>
+/// <param name="NormalImageStatistics">The raw image statistic (<paramref name="ImageRule"/>) of each held-out normal
+/// volume.</param>
 /// <param name="Voxels">How many held-out brain voxels the quantiles come from.</param>
+/// <param name="ImageRule">Which image statistic the normals' are, and a volume's is measured with.</param>
 public sealed record VoxelCalibration(double FalsePositiveRate, double Median, double Threshold, IReadOnlyList<QuantilePoint> Quantiles,
-    IReadOnlyList<double> NormalImageStatistics, long Voxels)
+    IReadOnlyList<double> NormalImageStatistics, long Voxels, ImageStatisticRule ImageRule = ImageStatisticRule.Peak)
 {
     public const double DefaultFalsePositiveRate = 1e-4;
 
     /// <summary>The quantile levels kept in a bundle (1 - the level = the healthy-voxel false-positive rate).</summary>
     public static IReadOnlyList<double> StoredLevels { get; } = [0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999];
 
-    /// <summary>Share of brain voxels whose image statistic is taken: the 99.99th percentile, the maximum less one
-    /// interpolation spike.</summary>
+    /// <summary>The <see cref="ImageStatisticRule.BrainQuantile"/> of bundles built before the peak.</summary>
     public const double ImageStatisticQuantile = 0.9999;
+
+    /// <summary>The <see cref="ImageStatisticRule.Peak"/> averages the highest brain scores over this many cubic
+    /// millimetres (a 2 mm cube; at least one voxel): a single-voxel spike cannot set it alone at 1 mm, and a 3 mm
+    /// lesion (14 mm³) fills it.</summary>
+    public const double PeakMm3 = 8;
 
     public float Apply(double raw)
     {
@@ -49,13 +55,19 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
     /// the level: with 3-4 normals of which one or two were noisier, healthy scans like those had 9-33 times the
     /// stated share flagged (issue 18, docs/detectors.md). One unusual normal now raises the level for every scan:
     /// fewer findings, never more false ones than stated.</summary>
-    public static VoxelCalibration FromVolumes(IReadOnlyList<float[]> heldOutVolumes, double falsePositiveRate = DefaultFalsePositiveRate)
+    /// <param name="voxelMm3">The voxel volume of each held-out normal, in mm³, for its <see
+    /// cref="ImageStatisticRule.Peak"/>.</param>
+    public static VoxelCalibration FromVolumes(IReadOnlyList<float[]> heldOutVolumes, IReadOnlyList<double> voxelMm3, double falsePositiveRate = DefaultFalsePositiveRate)
     {
         CheckRate(falsePositiveRate);
+        if (voxelMm3.Count != heldOutVolumes.Count)
+            throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {voxelMm3.Count} voxel volumes", nameof(voxelMm3));
         if (heldOutVolumes.Count == 0 || heldOutVolumes.All(v => v.Length == 0))
             throw new InvalidOperationException("no held-out normal voxels to calibrate on");
-        var volumes = heldOutVolumes.Where(v => v.Length > 0).ToList();
-        var imageStatistics = volumes.Select(ImageStatistic).ToList(); // sorts each volume's scores in place
+        var kept = Enumerable.Range(0, heldOutVolumes.Count).Where(v => heldOutVolumes[v].Length > 0).ToList();
+        var volumes = kept.Select(v => heldOutVolumes[v]).ToList();
+        // Sorts each volume's scores in place.
+        var imageStatistics = kept.Select(v => ImageStatistic(heldOutVolumes[v], ImageStatisticRule.Peak, voxelMm3[v])).ToList();
         var pooled = volumes.SelectMany(v => v).ToArray();
         Array.Sort(pooled);
         var threshold = Quantile(pooled, 1 - falsePositiveRate);
@@ -79,17 +91,38 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
         return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    /// <summary>The image statistic of a volume's raw brain scores (reordered in place).</summary>
-    public static double ImageStatistic(float[] brainScores)
+    /// <summary>The image statistic of a volume's raw brain scores (reordered in place) by <paramref name="rule"/>.</summary>
+    /// <param name="voxelMm3">The volume of one voxel in mm³ (<see cref="ImageStatisticRule.Peak"/>).</param>
+    public static double ImageStatistic(float[] brainScores, ImageStatisticRule rule, double voxelMm3)
     {
         if (brainScores.Length == 0)
             return 0;
         Array.Sort(brainScores);
-        return Quantile(brainScores, ImageStatisticQuantile);
+        if (rule == ImageStatisticRule.BrainQuantile)
+            return Quantile(brainScores, ImageStatisticQuantile);
+        if (!(voxelMm3 > 0) || !double.IsFinite(voxelMm3))
+            throw new ArgumentOutOfRangeException(nameof(voxelMm3), $"a voxel's volume must be a positive number of mm³, not {voxelMm3}");
+        var count = (int)Math.Clamp(Math.Round(PeakMm3 / voxelMm3), 1, brainScores.Length);
+        double sum = 0;
+        for (var i = brainScores.Length - count; i < brainScores.Length; i++)
+            sum += brainScores[i];
+        return sum / count;
     }
 
     public override string ToString() => FormattableString.Invariant(
-        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}");
+        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic ({ImageRule}) of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}");
+}
+
+/// <summary>What a volume's image statistic is, over its raw brain scores before the findings are delineated.</summary>
+public enum ImageStatisticRule
+{
+    /// <summary>The 99.99th percentile (bundles built before the peak). A lesion smaller than a ten-thousandth of the
+    /// brain (about 150 voxels of an adult brain at 1 mm, a 6.5 mm sphere) cannot raise it on its own.</summary>
+    BrainQuantile,
+
+    /// <summary>The mean of the highest scores over <see cref="VoxelCalibration.PeakMm3"/>: the strongest evidence
+    /// anywhere in the brain, however small the region that carries it.</summary>
+    Peak,
 }
 
 /// <param name="Level">Quantile level in (0, 1).</param>

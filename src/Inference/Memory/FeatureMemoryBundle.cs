@@ -116,6 +116,7 @@ public static class FeatureMemoryBundle
                 VoxelQuantiles = detector.Voxel?.Quantiles.Select(q => new ManifestQuantile { Level = q.Level, Value = q.Value }).ToList(),
                 CalibrationVoxels = detector.Voxel?.Voxels,
                 NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
+                ImageStatistic = detector.Voxel?.ImageRule == ImageStatisticRule.Peak ? PeakKey : null,
                 PositionStatistics = detector.Positions is null ? null : PlaceTableTensor("positionStatistics", "position_statistics.f32", Cells),
                 FineWeight = detector.Fine is null ? null : options.FineWeight,
                 FineRadius = detector.Fine is null ? null : options.FineRadius,
@@ -348,6 +349,8 @@ public static class FeatureMemoryBundle
         }
     }
 
+    private const string PeakKey = "peak";
+
     /// <summary>The held-out voxel calibration, or null for a bundle built before it was stored (all its keys absent).</summary>
     private static VoxelCalibration? LoadVoxelCalibration(FeatureMemorySection section, Func<string, string> fail)
     {
@@ -364,9 +367,15 @@ public static class FeatureMemoryBundle
         var statistics = section.NormalImageStatistics ?? throw new BundleException(fail("manifest.json has no 'featureMemory.normalImageStatistics'"));
         if (statistics.Count == 0 || statistics.Any(s => !double.IsFinite(s)))
             throw new BundleException(fail("featureMemory.normalImageStatistics must hold one finite number per normal volume"));
+        var rule = section.ImageStatistic switch
+        {
+            null => ImageStatisticRule.BrainQuantile,
+            PeakKey => ImageStatisticRule.Peak,
+            var other => throw new BundleException(fail($"featureMemory.imageStatistic '{other}' is not one this build knows ('{PeakKey}', or absent for the brain's 99.99th percentile)")),
+        };
         var quantiles = (section.VoxelQuantiles ?? []).Select(q => new QuantilePoint(q.Level ?? double.NaN, q.Value ?? double.NaN)).ToList();
         if (quantiles.Any(q => !double.IsFinite(q.Level) || !double.IsFinite(q.Value)))
             throw new BundleException(fail("featureMemory.voxelQuantiles: every entry needs a finite 'level' and 'value'"));
-        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0);
+        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule);
     }
 }

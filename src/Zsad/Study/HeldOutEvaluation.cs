@@ -142,9 +142,10 @@ public static class HeldOutEvaluation
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(templatePath), downsample);
         var cases = setting.Cases(template);
         progress?.WriteLine($"{setting.Name} study: template {template}; {cases.Count} test volumes, {cases.Sum(c => c.Lesions.Count)} lesions");
+        var leftOut = string.Join("; ", cases.SelectMany(c => c.LeftOut.Select(l => FormattableString.Invariant($"{c.Name}: {l.DiameterMm} mm{(l.Cortical ? " cortical" : "")}"))));
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"Study {setting.Name}, {options ?? new MemoryDetectorOptions()}: template {template}; {cases.Count} test volumes ({cases.Count(c => c.Lesions.Count == 0)} lesion-free), {cases.Sum(c => c.Lesions.Count)} lesions; resnet18-memory defaults, decision level = calibrated 0.5 (FPR {VoxelCalibration.DefaultFalsePositiveRate:G3} per healthy voxel).");
+        sb.AppendLine(ci, $"Study {setting.Name}, {options ?? new MemoryDetectorOptions()}: template {template}; {cases.Count} test volumes ({cases.Count(c => c.Lesions.Count == 0)} lesion-free), {cases.Sum(c => c.Lesions.Count)} lesions{(leftOut.Length == 0 ? "" : $" (left out, fitting nowhere in the brain on this grid: {leftOut})")}; resnet18-memory defaults, decision level = calibrated 0.5 (FPR {VoxelCalibration.DefaultFalsePositiveRate:G3} per healthy voxel).");
         sb.AppendLine();
         sb.AppendLine("| site normals | voxel AUROC | F1-max (at) | Dice@cal mean ± std | lesion sens. " + string.Join(" / ", HeldOutStudy.DiametersMm.Select(d => d.ToString(ci) + " mm")) + " | sens. ≥ 5 mm | cortical | healthy voxels flagged | image AUROC | build s | s/volume (features / search / map) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");

@@ -50,4 +50,18 @@ public class HeldOutStudyTests
         }
         Assert.Equal(HeldOutStudy.Development.LesionSeed, HeldOutStudy.StrongDevelopment.LesionSeed);
     }
+
+    /// <summary>Draw 7 at 2 mm holds a lesion that fits nowhere in its brain (it stopped the whole study before): the
+    /// study now leaves that lesion out and names it, and every other lesion of the layout is placed.</summary>
+    [Fact]
+    public void Draw7At2mm_LeavesOutTheLesionThatFitsNowhere_AndPlacesTheRest()
+    {
+        Assert.True(File.Exists(TemplateBrain.DefaultTemplatePath), "install Debian's mricron-data (ch2bet.nii.gz)");
+        var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 2);
+        var cases = HeldOutStudy.Draw(7).Cases(template);
+        var leftOut = cases.SelectMany(c => c.LeftOut).ToList();
+        Assert.NotEmpty(leftOut);
+        Assert.Equal(HeldOutStudy.LesionCounts.Sum(), cases.Sum(c => c.Lesions.Count) + leftOut.Count);
+        Assert.All(cases, c => Assert.Equal(HeldOutStudy.LesionCounts[cases.ToList().IndexOf(c)], c.Lesions.Count + c.LeftOut.Count));
+    }
 }

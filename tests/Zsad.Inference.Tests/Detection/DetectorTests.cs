@@ -15,19 +15,19 @@ namespace Zsad.Inference.Tests.Detection;
 /// unflipped, study seeds 11 and 12) and one test subject (seed 101, not flipped) with one inserted lesion.</summary>
 public sealed class DetectorTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<(IReadOnlyList<Volume<float>> Refs, TemplateStudy.Case Case)> Data = new(() =>
+    private static readonly Lazy<(IReadOnlyList<Volume<float>> Refs, TemplateStudy.Case Case, TemplateStudy.Case Healthy)> Data = new(() =>
     {
         Assert.True(File.Exists(TemplateBrain.DefaultTemplatePath), "install Debian's mricron-data (ch2bet.nii.gz)");
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 3);
         var refs = TemplateStudy.References(template, 2);
-        var test = TemplateStudy.TestCases(template, lesionCases: 1, normalCases: 0, minRadiusMm: 12, maxRadiusMm: 12)[0];
-        return (refs, test);
+        var tests = TemplateStudy.TestCases(template, lesionCases: 1, normalCases: 1, minRadiusMm: 12, maxRadiusMm: 12);
+        return (refs, tests[0], tests[1]);
     });
 
     [Fact]
     public void MemoryDetector_FindsLesion_BetterThanChance()
     {
-        var (refs, c) = Data.Value;
+        var (refs, c, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var detector = ResNetMemoryDetector.Build(refs, backbone);
         var result = detector.Detect(c.Image, c.Brain);
@@ -58,7 +58,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MemoryDetector_PatchCap_FlagsLessOfTheRingAroundALesion()
     {
-        var (_, c) = Data.Value;
+        var (_, c, _) = Data.Value;
         var normals = TemplateStudy.DevelopmentNormals(TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 3), 8);
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         var ring = Ring(c, voxels: 2);
@@ -81,7 +81,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MemoryDetector_PatchCap_BoundsEveryPatchScore()
     {
-        var (refs, _) = Data.Value;
+        var (refs, _, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         var patchOnly = new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0, PatchCap = 0 };
         using var uncapped = ResNetMemoryDetector.Build(refs, backbone, patchOnly);
@@ -98,7 +98,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MemoryDetector_SliceAxisSigma_CalibratesOnSmoothedMapsOfEverySlice_WithTheSameBank()
     {
-        var (refs, _) = Data.Value;
+        var (refs, _, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var plain = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { SliceAxisSigmaMm = 0 });
         using var smoothed = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { SliceAxisSigmaMm = 3 });
@@ -115,7 +115,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MemoryDetector_SliceAxisSigma_SmoothsTheRawMapBeforeTheCalibration()
     {
-        var (refs, c) = Data.Value;
+        var (refs, c, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var built = ResNetMemoryDetector.Build(refs, backbone);
         var linear = new VoxelCalibration(1e-4, -1000, 1000, [], [0.0], 1);
@@ -145,7 +145,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MemoryDetector_Delineation_ShrinksFindingsToTheirCores_AndKeepsTheLesion()
     {
-        var (refs, c) = Data.Value;
+        var (refs, c, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var built = ResNetMemoryDetector.Build(refs, backbone);
         Assert.Equal(0.5, built.Options.DelineationFraction);
@@ -178,7 +178,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MemoryDetector_CoreCut_OnlyLowersFlaggedVoxels_AndSparesFindingsWithoutACore()
     {
-        var (refs, c) = Data.Value;
+        var (refs, c, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var built = ResNetMemoryDetector.Build(refs, backbone);
         Assert.Equal(0.9, built.Options.CoreQuantile);
@@ -195,10 +195,29 @@ public sealed class DetectorTests(ITestOutputHelper output)
         Assert.Equal(uncut.Detect(c.Image, c.Brain).Map.Data, unreachable.Detect(c.Image, c.Brain).Map.Data);
     }
 
+    /// <summary>The build measures each held-out normal's peak as Detect measures a test volume's: the lesion volume's
+    /// peak lies above every normal's (the smallest p-value two normals give), and a healthy subject's image score lies
+    /// below the lesion volume's.</summary>
+    [Fact]
+    public void MemoryDetector_ImageStatistic_IsThePeak_CalibratedOnTheHeldOutNormals()
+    {
+        var (refs, c, healthy) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        using var detector = ResNetMemoryDetector.Build(refs, backbone);
+        var voxel = detector.Voxel!;
+        Assert.Equal(ImageStatisticRule.Peak, voxel.ImageRule);
+        Assert.Equal(refs.Count, voxel.NormalImageStatistics.Count);
+        var lesion = detector.Detect(c.Image, c.Brain);
+        var normal = detector.Detect(healthy.Image, healthy.Brain);
+        output.WriteLine($"normals' peaks {string.Join(", ", voxel.NormalImageStatistics.Select(s => s.ToString("F2")))} (level {voxel.Threshold:F2}); image score lesion {lesion.ImageScore:F3} (p {lesion.ImagePValue:F3}), healthy {normal.ImageScore:F3} (p {normal.ImagePValue:F3})");
+        Assert.Equal(1.0 / (refs.Count + 1), lesion.ImagePValue);
+        Assert.True(normal.ImageScore < lesion.ImageScore, "the healthy subject scores below the lesion");
+    }
+
     [Fact]
     public void MemoryDetector_BadDelineationFraction_IsRefusedBeforeAnyWork()
     {
-        var (refs, _) = Data.Value;
+        var (refs, _, _) = Data.Value;
         Assert.StartsWith("the delineation fraction must be 0 (off) or more and below 1, not 1",
             Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: new MemoryDetectorOptions { DelineationFraction = 1 })).Message);
     }
@@ -209,14 +228,14 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [InlineData(5.0, false, "the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)")]
     public void MemoryDetector_BadPatchCap_IsRefusedBeforeAnyWork(double cap, bool positionScale, string message)
     {
-        var (refs, _) = Data.Value;
+        var (refs, _, _) = Data.Value;
         var options = new MemoryDetectorOptions { PatchCap = cap, PositionScale = positionScale };
         Assert.StartsWith(message, Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: options)).Message);
     }
 
     private void AssertTermSharpensTheOutline(string term, MemoryDetectorOptions without, MemoryDetectorOptions with, Func<ResNetMemoryDetector, bool> hasTerm)
     {
-        var (refs, c) = Data.Value;
+        var (refs, c, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var before = ResNetMemoryDetector.Build(refs, backbone, without);
         using var after = ResNetMemoryDetector.Build(refs, backbone, with);
@@ -274,7 +293,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void IntensityBaseline_MapHasInputGeometry()
     {
-        var (refs, c) = Data.Value;
+        var (refs, c, _) = Data.Value;
         var result = IntensityBaselineDetector.Build(refs).Detect(c.Image, c.Brain);
         AssertMapShape(result, c);
         Assert.True(BrainAuroc(result.Map, c) > 0.5);
@@ -283,7 +302,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     [Fact]
     public void MapWrittenAsNifti_KeepsTheInputGeometry()
     {
-        var (_, c) = Data.Value;
+        var (_, c, _) = Data.Value;
         var oblique = c.Image.WithAffine(Affine.FromRowMajor([0, -3, 0, 90, 3, 0, 0, -120, 0, 0, 3, -70]));
         var result = IntensityBaselineDetector.SelfReferenced().Detect(oblique);
         using var dir = new TempDir();

@@ -33,7 +33,8 @@ public sealed class ReferenceTrustTests
     [InlineData(2, true)]
     public void Calibration_FromOneNormal_IsUncalibrated(int normals, bool calibrated)
     {
-        var voxel = VoxelCalibration.FromVolumes(Enumerable.Range(0, normals).Select(n => Enumerable.Range(0, 1000).Select(i => (float)(i + n)).ToArray()).ToList());
+        var voxel = VoxelCalibration.FromVolumes(Enumerable.Range(0, normals).Select(n => Enumerable.Range(0, 1000).Select(i => (float)(i + n)).ToArray()).ToList(),
+            Enumerable.Repeat(1.0, normals).ToList());
         var trust = new ReferenceTrust(SiteNormals: true, voxel, "site bundle");
         Assert.Equal(calibrated, trust.Calibrated);
         if (calibrated)

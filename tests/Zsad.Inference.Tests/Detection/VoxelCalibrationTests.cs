@@ -22,7 +22,7 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
     {
         // One volume holding 0 .. 9999 (shuffled order): the q-quantile (linear between order statistics) is q * 9999.
         var samples = Enumerable.Range(0, 10_000).Select(i => (float)((i * 7919) % 10_000)).ToArray();
-        var c = VoxelCalibration.FromVolumes([samples], falsePositiveRate: 0.01);
+        var c = VoxelCalibration.FromVolumes([samples], [1.0], falsePositiveRate: 0.01);
 
         Assert.Equal(VoxelCalibration.StoredLevels, c.Quantiles.Select(q => q.Level));
         Assert.All(c.Quantiles, q => Assert.Equal(q.Level * 9999, q.Value, 6));
@@ -32,7 +32,9 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         Assert.Equal(0f, c.Apply(c.Median - 1));
         Assert.Equal(1f, c.Apply(2 * c.Threshold));
         Assert.Equal(10_000, c.Voxels);
-        Assert.Equal(VoxelCalibration.ImageStatisticQuantile * 9999, Assert.Single(c.NormalImageStatistics), 6);
+        // The peak of 1 mm voxels: the mean of the eight highest, 9992 .. 9999.
+        Assert.Equal(ImageStatisticRule.Peak, c.ImageRule);
+        Assert.Equal(9995.5, Assert.Single(c.NormalImageStatistics), 6);
     }
 
     [Fact]
@@ -43,7 +45,7 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         var noisy = Enumerable.Range(0, 1000).Select(i => i < 950 ? (float)i : 2000f + (i - 950)).ToArray();
         var volumes = new List<float[]> { Quiet(), Quiet(), Quiet(), noisy };
         var copies = volumes.Select(v => v.ToArray()).ToList(); // FromVolumes sorts its input in place
-        var c = VoxelCalibration.FromVolumes(volumes, falsePositiveRate: 0.01);
+        var c = VoxelCalibration.FromVolumes(volumes, [1.0, 1.0, 1.0, 1.0], falsePositiveRate: 0.01);
 
         var shares = copies.Select(v => v.Count(x => x >= c.Threshold) / (double)v.Length).ToList();
         output.WriteLine($"threshold {c.Threshold}; share flagged per normal {string.Join(", ", shares)}");
@@ -73,12 +75,26 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
     [InlineData(double.NaN)]
     public void FalsePositiveRate_OutsideItsRange_IsRefused(double rate)
     {
-        var ex = Assert.Throws<ArgumentException>(() => VoxelCalibration.FromVolumes([[0f, 1f]], rate));
+        var ex = Assert.Throws<ArgumentException>(() => VoxelCalibration.FromVolumes([[0f, 1f]], [1.0], rate));
         Assert.StartsWith("the false-positive rate per healthy voxel must be above 0 and below 0.5", ex.Message);
     }
 
     private static BrainTransform Normal(int seed) => new(seed, FlipLeftRight: seed % 2 == 0, Scale: 0.96 + 0.01 * (seed % 7), DeformMm: 4,
         Gamma: 0.9 + 0.04 * (seed % 5), BiasAmplitude: 0.06, NoiseFraction: 0.012);
+
+    /// <summary>The peak averages the highest scores over 8 mm³: eight voxels at 1 mm, one at 2 mm (8 mm³), still one
+    /// when a voxel is larger; the bundles built before it take the 99.99th percentile.</summary>
+    [Fact]
+    public void ImageStatistic_Peak_AveragesTheHighestScoresOverEightCubicMillimetres()
+    {
+        float[] Scores() => [.. Enumerable.Range(1, 100).Select(i => (float)i)];
+        Assert.Equal(96.5, VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.Peak, 1), 6); // mean of 93..100
+        Assert.Equal(100, VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.Peak, 8), 6);
+        Assert.Equal(100, VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.Peak, 27), 6);
+        Assert.Equal(99.5, VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.Peak, 4), 6); // two voxels
+        Assert.Equal(1 + 0.9999 * 99, VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.BrainQuantile, 1), 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.Peak, 0));
+    }
 
     [Fact]
     public void CalibratedThreshold_KeepsHeldOutNormalsAtMostAtTheStatedRate_AndTheBundleStoresIt()

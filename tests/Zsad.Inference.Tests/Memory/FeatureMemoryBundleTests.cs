@@ -299,6 +299,25 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         }));
     }
 
+    /// <summary>A build's image statistic is the peak and says so; without the key (built before it) the statistic is
+    /// the brain's 99.99th percentile, against which the stored normals' statistics were measured; an unknown statistic
+    /// is refused naming the key.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_ImageStatistic_IsStoredAndReadBack_AbsentMeansTheBrainQuantile()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        string? stored = null;
+        EditSection(manifestPath, section => stored = (string?)section["imageStatistic"]);
+        Assert.Equal("peak", stored);
+        using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(ImageStatisticRule.Peak, current.Voxel!.ImageRule);
+        EditSection(manifestPath, section => section.Remove("imageStatistic"));
+        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(ImageStatisticRule.BrainQuantile, old.Voxel!.ImageRule);
+        Assert.Contains("featureMemory.imageStatistic 'max' is not one this build knows", RefusalOf(section => section["imageStatistic"] = "max"));
+    }
+
     [Theory]
     [InlineData("patchCap", -1.0, "featureMemory.patchCap -1 must be a finite number above 0")]
     [InlineData("positionStatistics", null, "manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics'")]
