@@ -18,7 +18,9 @@ public class UncalibratedSegTests
         var options = new ZsadOptions
         {
             DataDirectory = dir.Sub("data"),
-            Listener = new ZsadOptions.ListenerSettings { Port = 0, QuietSeconds = 0.5 },
+            // Quiet long enough that a loaded machine does not close the series between two of its instances (0.5 s split
+            // this test's series in two under CI load, 2026-12-07); the service's default is 5 s.
+            Listener = new ZsadOptions.ListenerSettings { Port = 0, QuietSeconds = 2 },
             Inference = new ZsadOptions.InferenceSettings { Detector = "intensity-baseline", Normals = ZsadOptions.InferenceSettings.PhantomNormals, AllowUncalibrated = allow },
             Reporter = new ZsadOptions.ReporterSettings { GroundTruthDirectory = series.TruthDirectory },
             Http = new ZsadOptions.HttpSettings { Enabled = false },
