@@ -37,6 +37,9 @@ public abstract class Volume
 
     public Vec3 Spacing => Affine.Spacing;
 
+    /// <summary>Volume of one voxel in mm³: the determinant of the affine's axes (right for sheared grids too).</summary>
+    public double VoxelVolumeMm3 => Math.Abs(Affine.Column(0).Dot(Affine.Column(1).Cross(Affine.Column(2))));
+
     public Vec3 Origin => Affine.Origin;
 
     /// <summary>Orientation letters of the index axes in LPS terms, e.g. "LPS" for a plain axial DICOM stack.</summary>

@@ -256,7 +256,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         detector.Positions = positions?.Build();
         detector.Fine = fineScale?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
-        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(VoxelMm3).ToList(), options.FalsePositiveRate);
+        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(n => n.VoxelVolumeMm3).ToList(), options.FalsePositiveRate);
         if (coreScores is not null)
         {
             var sorted = coreScores.ToArray();
@@ -367,7 +367,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
             brain.Add(data[v]);
         }
-        var statistic = VoxelCalibration.ImageStatistic(brain.ToArray(), Voxel?.ImageRule ?? ImageStatisticRule.BrainQuantile, VoxelMm3(raw));
+        var statistic = VoxelCalibration.ImageStatistic(brain.ToArray(), Voxel?.ImageRule ?? ImageStatisticRule.BrainQuantile, raw.VoxelVolumeMm3);
         if (Voxel is { } calibrated)
             FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction,
                 voxelScores is null ? null : (voxelScores, CoreLevel!.Value));
@@ -377,8 +377,6 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 data[v] = apply(data[v]);
         return new AnomalyResult(raw, apply(statistic), Voxel?.PValue(statistic));
     }
-
-    private static double VoxelMm3(Volume volume) => volume.Spacing.X * volume.Spacing.Y * volume.Spacing.Z;
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,

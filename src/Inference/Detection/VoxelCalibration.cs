@@ -64,11 +64,10 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
             throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {voxelMm3.Count} voxel volumes", nameof(voxelMm3));
         if (heldOutVolumes.Count == 0 || heldOutVolumes.All(v => v.Length == 0))
             throw new InvalidOperationException("no held-out normal voxels to calibrate on");
-        var kept = Enumerable.Range(0, heldOutVolumes.Count).Where(v => heldOutVolumes[v].Length > 0).ToList();
-        var volumes = kept.Select(v => heldOutVolumes[v]).ToList();
+        var volumes = heldOutVolumes.Zip(voxelMm3).Where(v => v.First.Length > 0).ToList();
         // Sorts each volume's scores in place.
-        var imageStatistics = kept.Select(v => ImageStatistic(heldOutVolumes[v], ImageStatisticRule.Peak, voxelMm3[v])).ToList();
-        var pooled = volumes.SelectMany(v => v).ToArray();
+        var imageStatistics = volumes.Select(v => ImageStatistic(v.First, ImageStatisticRule.Peak, v.Second)).ToList();
+        var pooled = volumes.SelectMany(v => v.First).ToArray();
         Array.Sort(pooled);
         var threshold = Quantile(pooled, 1 - falsePositiveRate);
         var quantiles = StoredLevels.Select(q => new QuantilePoint(q, Quantile(pooled, q))).ToList();

@@ -32,7 +32,7 @@ public static class MapSegmenter
             if (s > maximum)
                 maximum = s;
         }
-        var minimumVoxels = options.MinimumSize.VoxelsFor(VoxelVolume(grid));
+        var minimumVoxels = options.MinimumSize.VoxelsFor(grid.VoxelVolumeMm3);
         var (kept, removed) = ComponentFilter.RemoveSmall(mask, grid.SizeX, grid.SizeY, grid.SizeZ, minimumVoxels, options.Connectivity);
         long segmented = 0;
         foreach (var b in mask)
@@ -81,10 +81,8 @@ public static class MapSegmenter
                 [Segment.Fractional(description with { Description = $"Anomaly score of {options.DetectorName} (0..1)" }, probabilities)],
                 segOptions with { InstanceNumber = 2, ContentLabel = "ANOMALY_SCORE", ContentDescription = "Automatic anomaly score" })
             : null;
-        return new MapSegmentationResult(binary, fractional, mask, segmented, VoxelVolume(grid), kept, removed, maximum);
+        return new MapSegmentationResult(binary, fractional, mask, segmented, grid.VoxelVolumeMm3, kept, removed, maximum);
     }
-
-    private static double VoxelVolume(Volume v) => Math.Abs(v.Affine.Column(0).Dot(v.Affine.Column(1).Cross(v.Affine.Column(2))));
 
     private static string Truncate(string s, int length) => s.Length <= length ? s : s[..length];
 }

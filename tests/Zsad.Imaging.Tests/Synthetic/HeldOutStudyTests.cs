@@ -62,6 +62,6 @@ public class HeldOutStudyTests
         var leftOut = cases.SelectMany(c => c.LeftOut).ToList();
         Assert.NotEmpty(leftOut);
         Assert.Equal(HeldOutStudy.LesionCounts.Sum(), cases.Sum(c => c.Lesions.Count) + leftOut.Count);
-        Assert.All(cases, c => Assert.Equal(HeldOutStudy.LesionCounts[cases.ToList().IndexOf(c)], c.Lesions.Count + c.LeftOut.Count));
+        Assert.Equal(HeldOutStudy.LesionCounts, cases.Select(c => c.Lesions.Count + c.LeftOut.Count));
     }
 }
