@@ -20,11 +20,25 @@ public static class HeldOutStudy
     public sealed record Case(string Name, Volume<float> Image, Volume<byte> Brain, Volume<byte> Truth, IReadOnlyList<Lesion> Lesions,
         IReadOnlyList<(double DiameterMm, bool Cortical)> LeftOut);
 
-    public static BrainTransform Transform(int seed)
+    /// <param name="mixSeed">Draw the flip, scale and gamma from a hash of <paramref name="seed"/> (draws from <see
+    /// cref="FirstMixedDraw"/> on). Without it, System.Random's first outputs follow seeds 7919 apart almost
+    /// linearly: subject n's flip and scale barely change from draw to draw, and a draw's subjects go unflipped in
+    /// runs (in draws 2-7 the first two normals of eight, and only they, are unflipped).</param>
+    public static BrainTransform Transform(int seed, bool mixSeed = false)
     {
-        var rng = new Random(seed * 7919);
+        var rng = new Random(mixSeed ? MixedSeed(seed) : seed * 7919);
         return new BrainTransform(seed, FlipLeftRight: rng.NextDouble() < 0.5, Scale: 0.92 + 0.16 * rng.NextDouble(), DeformMm: 6,
             Gamma: 0.8 + 0.45 * rng.NextDouble(), BiasAmplitude: 0.12, NoiseFraction: 0.025);
+    }
+
+    /// <summary>SplitMix64's finaliser of <paramref name="seed"/>, as a non-negative int: neighbouring seeds give
+    /// unrelated Random streams.</summary>
+    private static int MixedSeed(int seed)
+    {
+        var z = (ulong)seed + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     /// <summary>One draw of the study: its test volumes and the site's normals, both from one generator.</summary>
@@ -44,12 +58,17 @@ public static class HeldOutStudy
     /// settings were chosen elsewhere (docs/detectors.md), so no longer unseen.</summary>
     public static Setting FirstDraw { get; } = new("heldout", n => Transform(500 + n), n => Transform(700 + n), LesionSeed: 5000);
 
-    /// <summary>Draw <paramref name="k"/> (2 or more) of the held-out generator: test seeds 600 + 1000 (k - 2) + n, site
-    /// normals 800 + 1000 (k - 2) + n, lesions 6000 + 100 (k - 2) + i; disjoint from the first draw's and the
-    /// development seeds. Each draw is for one report of settings chosen before it was looked at.</summary>
     /// <summary>The last draw whose lesion seeds stay below the development study's (9000).</summary>
     public const int LastDraw = 30;
 
+    /// <summary>The first draw whose subjects' flip, scale and gamma come from hashed seeds; draws before it are kept as
+    /// they were reported.</summary>
+    public const int FirstMixedDraw = 8;
+
+    /// <summary>Draw <paramref name="k"/> (2 or more) of the held-out generator: test seeds 600 + 1000 (k - 2) + n, site
+    /// normals 800 + 1000 (k - 2) + n, lesions 6000 + 100 (k - 2) + i; disjoint from the first draw's and the
+    /// development seeds. Each draw is for one report of settings chosen before it was looked at. From <see
+    /// cref="FirstMixedDraw"/> on, flips, scales and gammas come from hashed seeds (<see cref="Transform"/>).</summary>
     public static Setting Draw(int k)
     {
         if (k == 1)
@@ -57,7 +76,8 @@ public static class HeldOutStudy
         if (k is < 1 or > LastDraw)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"held-out draws are numbered 1 to {LastDraw}");
         var offset = 1000 * (k - 2);
-        return new Setting($"heldout{k}", n => Transform(600 + offset + n), n => Transform(800 + offset + n), LesionSeed: 6000 + 100 * (k - 2));
+        var mix = k >= FirstMixedDraw;
+        return new Setting($"heldout{k}", n => Transform(600 + offset + n, mix), n => Transform(800 + offset + n, mix), LesionSeed: 6000 + 100 * (k - 2));
     }
 
     /// <summary>The same lesion layout on the development generator (<see cref="TemplateStudy.TestTransform"/>, other

@@ -86,6 +86,9 @@ public sealed class FeatureMemorySection
     /// <summary>Which image statistic <see cref="NormalImageStatistics"/> holds: "peak" (the mean of the highest raw
     /// brain scores over 8 mm³); absent: their 99.99th percentile (bundles built before it).</summary>
     [JsonPropertyName("imageStatistic")] public string? ImageStatistic { get; set; }
+    /// <summary>Normals left out of the voxel level as unlike the others (<c>VoxelCalibration.FindUnlike</c>); they
+    /// still count in <see cref="NormalImageStatistics"/>. Absent: none (and bundles built before it).</summary>
+    [JsonPropertyName("unlikeNormals")] public List<ManifestUnlikeNormal>? UnlikeNormals { get; set; }
     /// <summary>[2, heightBins, grid²]: mean, then std, of held-out normal patch distances per brain-height bin and
     /// grid cell; a test distance is scored as (distance - mean) / std. Absent: raw distances (bundles built before).</summary>
     [JsonPropertyName("positionStatistics")] public ManifestTensor? PositionStatistics { get; set; }
@@ -136,6 +139,14 @@ public sealed class IntensityTailSection
     [JsonPropertyName("step")] public double? Step { get; set; }
     [JsonPropertyName("lower")] public List<float>? Lower { get; set; }
     [JsonPropertyName("upper")] public List<float>? Upper { get; set; }
+}
+
+/// <summary>A normal left out of the voxel level: its 0-based place among the normals (the order of
+/// normalImageStatistics), and the share of its brain at or above the level the others set.</summary>
+public sealed class ManifestUnlikeNormal
+{
+    [JsonPropertyName("index")] public int? Index { get; set; }
+    [JsonPropertyName("shareFlagged")] public double? ShareFlagged { get; set; }
 }
 
 public sealed class ManifestQuantile

@@ -67,6 +67,9 @@ public static class ModelsCommandHandler
         {
             stdout.WriteLine(System.FormattableString.Invariant(
                 $"calibration (leave one normal out): decision level 0.5 = raw {threshold:F4} = {fm.FalsePositiveRate:G3} false positives per healthy voxel; image statistics of the normals {string.Join(", ", fm.NormalImageStatistics!.Select(x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
+            foreach (var unlike in fm.UnlikeNormals ?? [])
+                stdout.WriteLine(System.FormattableString.Invariant(
+                    $"WARNING: normal '{source.Inputs![unlike.Index!.Value]}' is unlike the others: the level they set flags {100 * unlike.ShareFlagged!.Value:0.###} % of its brain; it is left out of the decision level (still in the memory bank and the image p-value); check it for a lesion, an artefact or another protocol"));
             if (fm.CoreLevel is { } coreLevel)
                 stdout.WriteLine(System.FormattableString.Invariant(
                     $"core cut: each finding keeps its voxels whose voxel-scale score reaches raw {coreLevel:F4} (quantile {fm.CoreQuantile:G3} of the held-out normals')"));

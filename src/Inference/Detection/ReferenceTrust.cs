@@ -40,8 +40,13 @@ public sealed record ReferenceTrust(bool SiteNormals, VoxelCalibration? Voxel, s
 
     /// <summary>"calibrated on site normals: 1e-4 false positives per healthy voxel" or the warning.</summary>
     public string Describe() => Calibrated
-        ? string.Create(CultureInfo.InvariantCulture, $"calibrated on site normals: decision level 0.5 = {Voxel!.FalsePositiveRate:G3} false positives per healthy brain voxel (held out over {Voxel.NormalImageStatistics.Count} normal volumes)")
+        ? string.Create(CultureInfo.InvariantCulture, $"calibrated on site normals: decision level 0.5 = {Voxel!.FalsePositiveRate:G3} false positives per healthy brain voxel (held out over {Voxel.NormalImageStatistics.Count} normal volumes{UnlikeNote})")
         : Warning!;
+
+    /// <summary>"; normals #2, #5 unlike the others, left out of the level" when the calibration left any out.</summary>
+    private string UnlikeNote => Voxel?.UnlikeNormals is { Count: > 0 } unlike
+        ? $"; {(unlike.Count == 1 ? "normal" : "normals")} {string.Join(", ", unlike.Select(u => $"#{u.Index + 1}"))} unlike the others, left out of the level"
+        : "";
 
     /// <summary>The trust of a loaded detector: its voxel calibration (every view of a multi-view detector must have
     /// one) and whether its references came from the site.</summary>

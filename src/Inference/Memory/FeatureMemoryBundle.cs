@@ -117,6 +117,8 @@ public static class FeatureMemoryBundle
                 CalibrationVoxels = detector.Voxel?.Voxels,
                 NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
                 ImageStatistic = detector.Voxel?.ImageRule == ImageStatisticRule.Peak ? PeakKey : null,
+                UnlikeNormals = detector.Voxel?.UnlikeNormals is { Count: > 0 } unlike
+                    ? unlike.Select(u => new ManifestUnlikeNormal { Index = u.Index, ShareFlagged = u.ShareFlagged }).ToList() : null,
                 PositionStatistics = detector.Positions is null ? null : PlaceTableTensor("positionStatistics", "position_statistics.f32", Cells),
                 FineWeight = detector.Fine is null ? null : options.FineWeight,
                 FineRadius = detector.Fine is null ? null : options.FineRadius,
@@ -376,6 +378,11 @@ public static class FeatureMemoryBundle
         var quantiles = (section.VoxelQuantiles ?? []).Select(q => new QuantilePoint(q.Level ?? double.NaN, q.Value ?? double.NaN)).ToList();
         if (quantiles.Any(q => !double.IsFinite(q.Level) || !double.IsFinite(q.Value)))
             throw new BundleException(fail("featureMemory.voxelQuantiles: every entry needs a finite 'level' and 'value'"));
-        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule);
+        var unlike = (section.UnlikeNormals ?? []).Select(u => u is { Index: { } index, ShareFlagged: { } share }
+                && index >= 0 && index < statistics.Count && double.IsFinite(share) && share is >= 0 and <= 1
+                ? new UnlikeNormal(index, share)
+                : throw new BundleException(fail($"featureMemory.unlikeNormals: every entry needs an 'index' of a normal (0 to {statistics.Count - 1}) and a 'shareFlagged' from 0 to 1")))
+            .ToList();
+        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule, unlike);
     }
 }

@@ -29,6 +29,27 @@ public class HeldOutStudyTests
             Assert.Single(lesionSeeds, b => Math.Abs(a - b) < HeldOutStudy.LesionCounts.Sum());
     }
 
+    /// <summary>From draw 8 on a subject's flip and scale come from a hashed seed: they change between draws as much
+    /// as independent draws would (mean |scale difference| of two uniform draws of width 0.16: 0.053), where in draws
+    /// 2-7 subject n kept nearly its scale and flip from draw to draw.</summary>
+    [Fact]
+    public void DrawsFromTheFirstMixedDraw_GiveEachSubjectAnUnrelatedFlipAndScale()
+    {
+        double MeanScaleChange(int firstDraw, int lastDraw) => Enumerable.Range(firstDraw, lastDraw - firstDraw).SelectMany(k =>
+            Enumerable.Range(0, Normals).Select(n => Math.Abs(HeldOutStudy.Draw(k).Normal(n).Scale - HeldOutStudy.Draw(k + 1).Normal(n).Scale))).Average();
+        double FlipChanges(int firstDraw, int lastDraw) => Enumerable.Range(firstDraw, lastDraw - firstDraw).SelectMany(k =>
+            Enumerable.Range(0, Normals).Select(n => HeldOutStudy.Draw(k).Normal(n).FlipLeftRight != HeldOutStudy.Draw(k + 1).Normal(n).FlipLeftRight ? 1.0 : 0)).Average();
+
+        Assert.True(MeanScaleChange(2, 7) < 0.01, $"draws 2-7 change a subject's scale by {MeanScaleChange(2, 7):F3} on average");
+        Assert.InRange(MeanScaleChange(HeldOutStudy.FirstMixedDraw, HeldOutStudy.LastDraw), 0.04, 0.07);
+        Assert.InRange(FlipChanges(HeldOutStudy.FirstMixedDraw, HeldOutStudy.LastDraw), 0.4, 0.6);
+        // Draws before it stay as reported: draw 7's normal 5 (1-based) is flipped, at scale 1.070 and gamma 0.850.
+        var reported = HeldOutStudy.Draw(7).Normal(4);
+        Assert.True(reported.FlipLeftRight);
+        Assert.Equal(1.070, reported.Scale, 3);
+        Assert.Equal(0.850, reported.Gamma, 3);
+    }
+
     [Fact]
     public void Draw1_IsTheFirstDraw_AndDrawsOutsideOneToThirtyAreRefused()
     {

@@ -50,6 +50,18 @@ public sealed class ReferenceTrustTests
         }
     }
 
+    /// <summary>A calibration that left normals out of its level stays calibrated, and its description (health check,
+    /// SR, metrics.json) says which.</summary>
+    [Fact]
+    public void Calibration_WithUnlikeNormals_IsCalibrated_AndNamesThem()
+    {
+        var voxel = new VoxelCalibration(1e-4, 0, 1, [], [1, 2, 3, 4, 5], 10, UnlikeNormals: [new UnlikeNormal(3, 0.04)]);
+        var trust = new ReferenceTrust(SiteNormals: true, voxel, "site bundle");
+        Assert.True(trust.Calibrated);
+        Assert.EndsWith("(held out over 5 normal volumes; normal #4 unlike the others, left out of the level)", trust.Describe());
+        Assert.EndsWith("(held out over 5 normal volumes)", (trust with { Voxel = voxel with { UnlikeNormals = [] } }).Describe());
+    }
+
     [Fact]
     public void Baseline_FromANormalsFolder_HasNoHeldOutCalibration()
     {

@@ -57,6 +57,61 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         Assert.Equal(4000, c.Voxels);
     }
 
+    /// <summary>Five normals alike and one whose every voxel lies above their scores (another protocol, or a lesion
+    /// nobody marked): it is named with its place, and the level is the others' pooled quantile, not its own tail. It
+    /// still counts in the image p-value's null.</summary>
+    [Fact]
+    public void FromVolumes_LeavesANormalUnlikeTheOthersOutOfTheLevel_AndNamesIt()
+    {
+        var rng = new Random(3);
+        float[] Alike() => [.. Enumerable.Range(0, 2000).Select(_ => (float)rng.NextDouble())];
+        var volumes = new List<float[]> { Alike(), Alike(), Enumerable.Range(0, 2000).Select(i => 5f + i).ToArray(), Alike(), Alike(), Alike() };
+        var others = volumes.Where((_, i) => i != 2).SelectMany(v => v).ToArray();
+        Array.Sort(others);
+
+        var c = VoxelCalibration.FromVolumes(volumes, [.. Enumerable.Repeat(1.0, 6)], falsePositiveRate: 1e-3);
+
+        var unlike = Assert.Single(c.UnlikeNormals!);
+        Assert.Equal(2, unlike.Index);
+        Assert.Equal(1.0, unlike.ShareFlagged);
+        Assert.Equal(VoxelCalibration.Quantile(others, 1 - 1e-3), c.Threshold, 9);
+        Assert.Equal(VoxelCalibration.Quantile(others, 0.5), c.Median, 9);
+        Assert.Equal(10_000, c.Voxels);
+        Assert.Equal(6, c.NormalImageStatistics.Count);
+        Assert.Contains("normal #3 is unlike the others (100 % of its brain at or above their level) and left out of the level", c.ToString());
+    }
+
+    /// <summary>A normal is unlike the others above <see cref="VoxelCalibration.UnlikeFactor"/> times the rate flagged at
+    /// their level (10 % at a rate of 1e-3), not at 9 %; only a minority is named, and two normals name none.</summary>
+    [Fact]
+    public void FindUnlike_NamesNormalsAboveTheFactor_AndOnlyAMinority()
+    {
+        float[] Alike() => [.. Enumerable.Range(0, 1000).Select(i => i / 1000f)];
+        float[] WithHighShare(int high) => [.. Enumerable.Range(0, 1000).Select(i => i < 1000 - high ? i / 1000f : 10f + i)];
+        IReadOnlyList<float[]> Sorted(params float[][] volumes) => [.. volumes.Select(v => v.Order().ToArray())];
+        const double rate = 1e-3;
+
+        Assert.Equal(3, Assert.Single(VoxelCalibration.FindUnlike(Sorted(Alike(), Alike(), Alike(), WithHighShare(110), Alike()), rate)).Index);
+        Assert.Empty(VoxelCalibration.FindUnlike(Sorted(Alike(), Alike(), Alike(), WithHighShare(90), Alike()), rate));
+        Assert.Empty(VoxelCalibration.FindUnlike(Sorted(Alike(), WithHighShare(500), WithHighShare(500), Alike()), rate));
+        Assert.Empty(VoxelCalibration.FindUnlike(Sorted(Alike(), WithHighShare(500)), rate));
+    }
+
+    /// <summary>The pooled quantile read from the arrays' upper tails is the quantile of their concatenation.</summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    [InlineData(0.9993)]
+    [InlineData(1.0)]
+    public void PooledQuantile_IsTheQuantileOfTheConcatenation(double q)
+    {
+        var rng = new Random(5);
+        var arrays = new[] { 1, 700, 3000, 20 }.Select(n => Enumerable.Range(0, n).Select(_ => (float)Math.Round(rng.NextDouble() * 50)).Order().ToArray()).ToList();
+        var all = arrays.SelectMany(a => a).Order().ToArray();
+        Assert.Equal(VoxelCalibration.Quantile(all, q), VoxelCalibration.PooledQuantile(arrays, q), 9);
+    }
+
     [Fact]
     public void PValue_IsConformal_OverTheHeldOutNormals()
     {

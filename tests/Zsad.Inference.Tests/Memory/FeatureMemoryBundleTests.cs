@@ -318,6 +318,28 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Contains("featureMemory.imageStatistic 'max' is not one this build knows", RefusalOf(section => section["imageStatistic"] = "max"));
     }
 
+    /// <summary>Normals left out of the level as unlike the others are stored with their place and share, absent when
+    /// there are none (and in bundles built before it), and read back; an entry naming no normal is refused.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_UnlikeNormals_AreStoredAndReadBack_AndABrokenEntryIsRefused()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        var keys = new List<string>();
+        EditSection(manifestPath, section =>
+        {
+            keys.AddRange(section.Select(p => p.Key));
+            section["unlikeNormals"] = new JsonArray(new JsonObject { ["index"] = 0, ["shareFlagged"] = 0.037 });
+        });
+        Assert.DoesNotContain("unlikeNormals", keys); // one normal is never named
+        using (var loaded = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal([new UnlikeNormal(0, 0.037)], loaded.Voxel!.UnlikeNormals!);
+        Assert.Contains("featureMemory.unlikeNormals: every entry needs an 'index' of a normal (0 to 0)",
+            RefusalOf(section => section["unlikeNormals"] = new JsonArray(new JsonObject { ["index"] = 1, ["shareFlagged"] = 0.5 })));
+        Assert.Contains("featureMemory.unlikeNormals: every entry needs",
+            RefusalOf(section => section["unlikeNormals"] = new JsonArray(new JsonObject { ["index"] = 0 })));
+    }
+
     [Theory]
     [InlineData("patchCap", -1.0, "featureMemory.patchCap -1 must be a finite number above 0")]
     [InlineData("positionStatistics", null, "manifest.json has 'featureMemory.patchCap' but no 'featureMemory.positionStatistics'")]
@@ -383,6 +405,35 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         using var _ = (IDisposable)loaded.Detector;
         Assert.False(loaded.Trust.Calibrated);
         Assert.StartsWith("UNCALIBRATED: the detector was built from one normal scan", loaded.Trust.Warning);
+    }
+
+    /// <summary>Three normals alike and one of another contrast (inverted inside the head) in the folder: the build
+    /// names that file, leaves it out of the level, and the loaded bundle's description says so.</summary>
+    [Fact]
+    public void BuildMemory_NamesANormalUnlikeTheOthers_AndLeavesItOutOfTheLevel()
+    {
+        using var dir = new TempDir();
+        var normals = dir.Sub("normals-with-another-contrast");
+        var alike = TemplateStudy.References(TemplateBrain.Downsample(TemplateBrain.LoadTemplate(), 3), 3);
+        for (var n = 0; n < alike.Count; n++)
+            NiftiWriter.Write(alike[n], Path.Combine(normals, $"ref{n}.nii.gz"));
+        var inverted = alike[0].Like<float>();
+        var max = alike[0].Data.Max();
+        for (var i = 0; i < inverted.Data.Length; i++)
+            inverted.Data[i] = alike[0].Data[i] > 0 ? max - alike[0].Data[i] : 0;
+        NiftiWriter.Write(inverted, Path.Combine(normals, "zz-other-contrast.nii.gz"));
+        var text = new StringWriter();
+
+        ModelsCommandHandler.BuildMemory(ResNetMemoryDetector.DetectorName, normals, dir.File("bundle"), sliceStep: "8", maxBankMb: null, text);
+
+        output.WriteLine(text.ToString());
+        Assert.Contains("WARNING: normal 'zz-other-contrast.nii.gz' is unlike the others: the level they set flags ", text.ToString());
+        Assert.DoesNotContain("WARNING: normal 'ref", text.ToString());
+        var loaded = DetectorCatalog.Load(dir.File("bundle"), normalsDirectory: null);
+        using var _ = (IDisposable)loaded.Detector;
+        Assert.True(loaded.Trust.Calibrated);
+        Assert.Equal(3, Assert.Single(loaded.Trust.Voxel!.UnlikeNormals!).Index);
+        Assert.Contains("normal #4 unlike the others, left out of the level", loaded.Trust.Describe());
     }
 
     /// <summary>A bundle of one normal with a sparse bank (every 8th slice): quick to build, for manifest edits.</summary>
