@@ -265,6 +265,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         }
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
             detector._bank.SliceCount, normals.Count, detector.Voxel);
+        foreach (var unlike in detector.Voxel.UnlikeNormals ?? [])
+            logger.LogWarning("{Unlike} (normals in the order given); check it for a lesion, an artefact or another protocol", unlike);
         return detector;
     }
 
