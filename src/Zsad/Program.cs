@@ -181,6 +181,7 @@ public static class Program
             Switch("development", "the held-out study's lesion layout on the development generator"),
             Switch("development-strong", "the development seeds at the held-out generator's warp, bias and noise strengths"),
             Opt("normals-count", "N,...", "with a study setting: numbers of site normals compared", "1,2,4,8"),
+            Opt("maps", "DIR", "with a study setting: write each test volume's calibrated map and lesion labels (NIfTI) to DIR/N-normals/"),
             Switch("pool", "with a study setting: stage-2 pooling of the memory features on"),
             Switch("no-pool", "with a study setting: stage-2 pooling off"),
             Switch("no-position-scale", "with a study setting: raw nearest-neighbour distances, not scaled per place"),
@@ -419,7 +420,7 @@ public static class Program
                 PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };
             Console.Out.WriteLine(Zsad.Cli.Study.HeldOutEvaluation.Run(a.IntOption("downsample"), counts, settings[0].Setting, progress: Console.Out,
-                options: options));
+                options: options, mapsDirectory: a.Option("maps")));
             return 0;
         }
         var slicing = Zsad.Inference.Detection.Views.SlicingOptions.Resolve(a.Option("views"), a.Option("through-plane-sigma"), null, null);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Zsad.Imaging;
+using Zsad.Imaging.Nifti;
 using Zsad.Imaging.Synthetic;
 using Zsad.Inference.Detection;
 using Zsad.Reporter.Metrics;
@@ -18,9 +19,14 @@ public static class HeldOutEvaluation
         IReadOnlyList<(string Case, int Lesions, double Dice, double ImageScore, double? PValue, double Flagged, double Seconds)> PerCase,
         (double Features, double Search, double Map) MeanStageSeconds);
 
+    /// <param name="mapsDirectory">When given, each test volume's calibrated map (CASE_map.nii.gz, float) and its lesions
+    /// (CASE_lesions.nii.gz, uint8: lesion i of the case is i + 1, in the order the study prints them) are written
+    /// there, for analysis outside the study.</param>
     public static Scores Evaluate(IReadOnlyList<Volume<float>> normals, IReadOnlyList<HeldOutStudy.Case> cases, TextWriter? progress = null,
-        MemoryDetectorOptions? options = null)
+        MemoryDetectorOptions? options = null, string? mapsDirectory = null)
     {
+        if (mapsDirectory is not null)
+            Directory.CreateDirectory(mapsDirectory);
         var normalCount = normals.Count;
         var clock = Stopwatch.StartNew();
         using var detector = ResNetMemoryDetector.Build(normals, options: options);
@@ -39,6 +45,8 @@ public static class HeldOutEvaluation
             clock.Restart();
             var result = detector.Detect(c.Image, c.Brain);
             var seconds = clock.Elapsed.TotalSeconds;
+            if (mapsDirectory is not null)
+                WriteMaps(mapsDirectory, c, result.Map);
             var brainScores = new List<float>();
             var brainTruth = new List<bool>();
             long flagged = 0, falseNear = 0, falseFar = 0;
@@ -105,6 +113,20 @@ public static class HeldOutEvaluation
             (Stage(stages, StageTimings.Preprocess, StageTimings.Encoder) / n, Stage(stages, StageTimings.MemorySearch) / n, Stage(stages, StageTimings.Assembly) / n));
     }
 
+    private static void WriteMaps(string directory, HeldOutStudy.Case c, Volume<float> map)
+    {
+        var lesions = c.Truth.Like<byte>();
+        for (var i = 0; i < c.Lesions.Count; i++)
+        {
+            var mask = c.Lesions[i].Mask.Data;
+            for (var v = 0; v < mask.Length; v++)
+                if (mask[v] != 0)
+                    lesions.Data[v] = (byte)(i + 1);
+        }
+        NiftiWriter.Write(map, Path.Combine(directory, $"{c.Name}_map.nii.gz"));
+        NiftiWriter.Write(lesions, Path.Combine(directory, $"{c.Name}_lesions.nii.gz"));
+    }
+
     private static double Stage(StageTimings timings, params string[] stages) => timings.Stages.Where(s => stages.Contains(s.Stage)).Sum(s => s.Seconds);
 
     private const float SegmentationLevel = 0.5f;
@@ -136,8 +158,10 @@ public static class HeldOutEvaluation
 
     /// <param name="setting">Which draw: <see cref="HeldOutStudy.Development"/> (or its strong variant) for trying
     /// settings, a held-out draw to report them.</param>
+    /// <param name="mapsDirectory">When given, the maps and lesion labels of each normal count go to its sub-folder
+    /// "N-normals" (<see cref="Evaluate"/>).</param>
     public static string Run(int downsample, IReadOnlyList<int> normalCounts, HeldOutStudy.Setting setting, string? templatePath = null, TextWriter? progress = null,
-        MemoryDetectorOptions? options = null)
+        MemoryDetectorOptions? options = null, string? mapsDirectory = null)
     {
         var template = TemplateBrain.Downsample(TemplateBrain.LoadTemplate(templatePath), downsample);
         var cases = setting.Cases(template);
@@ -152,7 +176,7 @@ public static class HeldOutEvaluation
         foreach (var count in normalCounts)
         {
             var normals = setting.Normals(template, count);
-            var s = Evaluate(normals, cases, progress, options);
+            var s = Evaluate(normals, cases, progress, options, mapsDirectory is null ? null : Path.Combine(mapsDirectory, $"{count}-normals"));
             var big = s.ByDiameter.Where(kv => kv.Key >= 5).Aggregate((Found: 0, Total: 0), (a, kv) => (a.Found + kv.Value.Found, a.Total + kv.Value.Total));
             var perVolume = s.PerCase.Average(p => p.Seconds);
             sb.AppendLine(ci, $"| {count} | {s.VoxelAuroc:F4} | {s.F1Max:F3} ({s.F1MaxThreshold:F2}) | {s.MeanDice:F3} ± {s.StdDice:F3} | {string.Join(" / ", s.ByDiameter.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value.Found}/{kv.Value.Total}"))} | {big.Found}/{big.Total} | {s.Cortical.Found}/{s.Cortical.Total} | {s.HealthyFlagged:P4} | {s.ImageAuroc:F3} | {s.BuildSeconds:F0} | {perVolume:F1} ({s.MeanStageSeconds.Features:F1} / {s.MeanStageSeconds.Search:F1} / {s.MeanStageSeconds.Map:F1}) |");
