@@ -121,6 +121,11 @@ public sealed class FeatureMemorySection
     /// Both absent: no roughness term (bundles built before it).</summary>
     [JsonPropertyName("roughnessWeight")] public double? RoughnessWeight { get; set; }
     [JsonPropertyName("roughnessRange")] public ManifestTensor? RoughnessRange { get; set; }
+    /// <summary>The per-place range of local blobness (<c>LocalBlobness</c>): its weight in the raw map, and the same
+    /// [2, heightBins, fineGrid²] table of the normals' blobness. Both absent: no blobness term (bundles built before
+    /// it).</summary>
+    [JsonPropertyName("blobWeight")] public double? BlobWeight { get; set; }
+    [JsonPropertyName("blobRange")] public ManifestTensor? BlobRange { get; set; }
 
     /// <summary>The core cut of each finding (<c>FindingDelineation</c>): the quantile of the held-out normals'
     /// voxel-scale scores it was built with, and that score, in raw units. Both absent: no core cut (bundles built

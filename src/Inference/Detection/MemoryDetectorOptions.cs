@@ -59,6 +59,14 @@ public sealed record MemoryDetectorOptions
     /// (issue 18, docs/detectors.md): it raised Dice and found more lesions of 5-7.5 mm, at a small cost in F1-max.</summary>
     public double RoughnessWeight { get; init; } = 2;
 
+    /// <summary>Weight of the per-place range of local blobness (<see cref="LocalBlobness"/>): how far a voxel's
+    /// spot-likeness lies above the normals' at its place, added to its raw score like the roughness range; 0 turns it
+    /// off (as bundles built before it). A dark lesion of 5 mm next to the ventricles or a sulcus is as dark as they are,
+    /// so the intensity terms give it little; no normal has a spot there. 4 was chosen on the development studies and
+    /// held-out draw 8 at 1 mm (issue 18, docs/detectors.md): it found 5 mm dark lesions that 0 missed, and 8 lowered
+    /// Dice (a higher peak raises each finding's delineation cut).</summary>
+    public double BlobWeight { get; init; } = 4;
+
     /// <summary>Ceiling of a voxel's patch score (coarse plus fine, in standard deviations of the position scale,
     /// after smoothing) before the intensity terms are added; 0 = no ceiling (bundles built before it, and raw
     /// distances without the position scale, whose units it does not fit). 5 was chosen on the development study
@@ -81,8 +89,8 @@ public sealed record MemoryDetectorOptions
     /// chosen on the development studies with the slice-axis smoothing (issue 18, docs/detectors.md).</summary>
     public double DelineationFraction { get; init; } = 0.5;
 
-    /// <summary>Each finding keeps only its core: the voxels whose voxel-scale score (intensity tail plus intensity and
-    /// roughness ranges, smoothed along the slice axis as the map is) reaches this quantile of the held-out normals'
+    /// <summary>Each finding keeps only its core: the voxels whose voxel-scale score (intensity tail plus intensity,
+    /// roughness and blobness ranges, smoothed along the slice axis as the map is) reaches this quantile of the held-out normals'
     /// voxel-scale scores, the <see cref="ResNetMemoryDetector.CoreLevel"/>; a finding with no such voxel keeps all of
     /// its voxels (<see cref="FindingDelineation"/>); 0 = off (as bundles built before it). Needs the voxel calibration
     /// and a voxel-scale term. The patch score is capped near the calibrated level, so in a halo of normal tissue

@@ -13,8 +13,8 @@ namespace Zsad.Inference.Detection;
 /// features of normal slices form a position-aware memory bank; a test patch scores its nearest-neighbour distance,
 /// scaled per place by held-out normal distances, plus the scaled distance of the stride-4 stage-1 descriptors (the
 /// fine detail), plus per voxel how rare its own intensity is in normal brain (<see cref="IntensityTail"/>) and how
-/// far outside the normals' intensities and roughness at its place it lies (<see cref="IntensityRange"/>,
-/// <see cref="LocalRoughness"/>); calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy
+/// far outside the normals' intensities, roughness and blobness at its place it lies (<see cref="IntensityRange"/>,
+/// <see cref="LocalRoughness"/>, <see cref="LocalBlobness"/>); calibrated on held-out normal volumes so that 0.5 flags a stated share of healthy
 /// voxels.</summary>
 public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 {
@@ -37,7 +37,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// feature extraction at start.</summary>
     public static ResNetMemoryDetector FromBank(ResNet18Backbone backbone, bool ownsBackbone, PatchMemoryBank bank, DistanceCalibration calibration, MemoryDetectorOptions options,
         VoxelCalibration? voxel = null, PositionStatistics? positions = null, FineScale? fine = null, IntensityTail? intensity = null, IntensityRange? range = null,
-        IntensityRange? roughness = null, double? coreLevel = null)
+        IntensityRange? roughness = null, IntensityRange? blob = null, double? coreLevel = null)
     {
         if (bank.SliceCount == 0)
             throw new ArgumentException("the memory bank holds no slices", nameof(bank));
@@ -49,15 +49,17 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             throw new ArgumentException("a range weight above 0 needs the normals' intensity range", nameof(options));
         if (options.RoughnessWeight > 0 && roughness is null)
             throw new ArgumentException("a roughness weight above 0 needs the normals' roughness range", nameof(options));
-        if (coreLevel is { } core && (!double.IsFinite(core) || voxel is null || (intensity is null && range is null && roughness is null)))
-            throw new ArgumentException("a core level must be finite and needs the voxel calibration and a voxel-scale term (intensity tail, intensity or roughness range)", nameof(coreLevel));
+        if (options.BlobWeight > 0 && blob is null)
+            throw new ArgumentException("a blob weight above 0 needs the normals' blobness range", nameof(options));
+        if (coreLevel is { } core && (!double.IsFinite(core) || voxel is null || (intensity is null && range is null && roughness is null && blob is null)))
+            throw new ArgumentException("a core level must be finite and needs the voxel calibration and a voxel-scale term (intensity tail, intensity, roughness or blobness range)", nameof(coreLevel));
         if (options.PatchCap > 0 && positions is null)
             throw new ArgumentException("a patch cap above 0 needs the position statistics (it counts their standard deviations)", nameof(options));
         return new ResNetMemoryDetector(backbone, ownsBackbone, options, bank)
         {
             Calibration = calibration, Voxel = voxel, Positions = positions, Fine = options.FineWeight > 0 ? fine : null,
             Intensity = options.IntensityWeight > 0 ? intensity : null, Range = options.RangeWeight > 0 ? range : null,
-            Roughness = options.RoughnessWeight > 0 ? roughness : null, CoreLevel = coreLevel,
+            Roughness = options.RoughnessWeight > 0 ? roughness : null, Blob = options.BlobWeight > 0 ? blob : null, CoreLevel = coreLevel,
         };
     }
 
@@ -87,7 +89,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         logger ??= NullLogger.Instance;
         options ??= new MemoryDetectorOptions();
         VoxelCalibration.CheckRate(options.FalsePositiveRate);
-        foreach (var (term, weight) in new[] { ("fine", options.FineWeight), ("intensity", options.IntensityWeight), ("range", options.RangeWeight), ("roughness", options.RoughnessWeight) })
+        foreach (var (term, weight) in new[] { ("fine", options.FineWeight), ("intensity", options.IntensityWeight), ("range", options.RangeWeight), ("roughness", options.RoughnessWeight), ("blob", options.BlobWeight) })
             if (!(weight >= 0) || !double.IsFinite(weight))
                 throw new ArgumentException($"the {term} weight must be a finite number of 0 or more, not {weight}", nameof(options));
         if (!(options.PatchCap >= 0) || !double.IsFinite(options.PatchCap))
@@ -151,25 +153,31 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             }
         }
 
-        // Slice-standardised intensities of every normal's brain, in one pass: the intensity tail and the intensity and
-        // roughness ranges of all of them, and in the calibration each normal's tail and ranges of the others.
+        // Slice-standardised intensities of every normal's brain, in one pass: the intensity tail and the intensity,
+        // roughness and blobness ranges of all of them, and in the calibration each normal's tail and ranges of the others.
         var intensities = options.IntensityWeight > 0 ? new List<float[]>() : null;
         var ranges = options.RangeWeight > 0 ? new IntensityRange.Accumulator() : null;
         var roughnessRanges = options.RoughnessWeight > 0 ? new IntensityRange.Accumulator() : null;
-        for (var v = 0; v < crops.Count && (intensities is not null || ranges is not null || roughnessRanges is not null); v++)
+        var blobRanges = options.BlobWeight > 0 ? new IntensityRange.Accumulator() : null;
+        for (var v = 0; v < crops.Count && (intensities is not null || ranges is not null || roughnessRanges is not null || blobRanges is not null); v++)
         {
             var crop = crops[v];
             var values = new List<float>();
             var pixels = new float[crop.Slices.PixelCount];
             var brain = new byte[crop.Slices.PixelCount];
-            var rough = new float[crop.Slices.PixelCount];
+            var local = new float[crop.Slices.PixelCount];
             for (var s = crop.FirstSlice; s <= crop.LastSlice; s++)
             {
                 crop.CopyStandardized(s, pixels, brain);
                 if (roughnessRanges is not null)
                 {
-                    LocalRoughness.Compute(pixels, brain, crop.Slices.Width, rough);
-                    roughnessRanges.Add(v, crop, s, rough, brain);
+                    LocalRoughness.Compute(pixels, brain, crop.Slices.Width, local);
+                    roughnessRanges.Add(v, crop, s, local, brain);
+                }
+                if (blobRanges is not null)
+                {
+                    LocalBlobness.Compute(pixels, brain, crop.Slices.Width, PixelMm(crop), local);
+                    blobRanges.Add(v, crop, s, local, brain);
                 }
                 if (intensities is not null)
                     for (var p = 0; p < pixels.Length; p++)
@@ -182,6 +190,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         detector.Intensity = intensities is null ? null : IntensityTail.FromValues(intensities.SelectMany(values => values).ToArray());
         detector.Range = ranges?.Build();
         detector.Roughness = roughnessRanges?.Build();
+        detector.Blob = blobRanges?.Build();
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
@@ -199,6 +208,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                 : IntensityTail.FromValues(intensities.Where((_, i) => i != v).SelectMany(values => values).ToArray());
             var rangeOfOthers = ranges is null || normals.Count == 1 ? detector.Range : ranges.Build(excludeVolume: v);
             var roughnessOfOthers = roughnessRanges is null || normals.Count == 1 ? detector.Roughness : roughnessRanges.Build(excludeVolume: v);
+            var blobOfOthers = blobRanges is null || normals.Count == 1 ? detector.Blob : blobRanges.Build(excludeVolume: v);
             var crop = crops[v];
             var slice = new float[crop.Slices.PixelCount];
             var voxelSlice = withCore ? new float[crop.Slices.PixelCount] : null;
@@ -230,7 +240,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     for (var p = 0; p < dist.Length; p++)
                         if (brain[p])
                             patches.Add(dist[p]);
-                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, roughnessOfOthers, crop, sliceIndex, slice, voxelSlice);
+                detector.RawSlice(dist, fine, intensityOfOthers, rangeOfOthers, roughnessOfOthers, blobOfOthers, crop, sliceIndex, slice, voxelSlice);
                 if (rawSlices is null)
                 {
                     AddBrainVoxels(sliceIndex);
@@ -279,8 +289,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// cut, as bundles built before it).</summary>
     public double? CoreLevel { get; private set; }
 
-    /// <summary>Whether a voxel-scale term (intensity tail, intensity or roughness range) is on: what the core cut reads.</summary>
-    private bool HasVoxelScaleTerm => Intensity is not null || Range is not null || Roughness is not null;
+    /// <summary>Whether a voxel-scale term (intensity tail, intensity, roughness or blobness range) is on: what the core cut reads.</summary>
+    private bool HasVoxelScaleTerm => Intensity is not null || Range is not null || Roughness is not null || Blob is not null;
 
     /// <summary>A raw map on <paramref name="volume"/>'s grid before any slice is scored: with the slice-axis smoothing
     /// NaN, so that slices outside the crop's brain range, never scored, stay out of the smoothing (Finish then zeroes
@@ -308,6 +318,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>The normals' range of local roughness per place (<see cref="LocalRoughness"/>); null when that term is off
     /// (bundles built before it).</summary>
     public IntensityRange? Roughness { get; private set; }
+
+    /// <summary>The normals' range of local blobness per place (<see cref="LocalBlobness"/>); null when that term is off
+    /// (bundles built before it).</summary>
+    public IntensityRange? Blob { get; private set; }
 
     /// <summary>Coarse distances of one slice against a bank, and the fine ones when the fine detail is on.</summary>
     private (float[] Coarse, float[]? Fine) Distances(PatchMemoryBank bank, SliceFeatures f, int excludeVolume = -1) =>
@@ -337,7 +351,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             if (fine is not null)
                 Fine!.Normalize(fine);
             t = timings?.Add(StageTimings.MemorySearch, t) ?? t;
-            RawSlice(dist, fine, Intensity, Range, Roughness, crop, f.Slice, slice, voxelSlice);
+            RawSlice(dist, fine, Intensity, Range, Roughness, Blob, crop, f.Slice, slice, voxelSlice);
             mapSlices.WriteSlice(f.Slice, slice);
             if (voxelSlice is not null)
                 voxelSlices!.WriteSlice(f.Slice, voxelSlice);
@@ -383,10 +397,10 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted
     /// fine ones on the stride-4 grid when given, bilinearly to the input size, smoothed, capped at the patch cap,
     /// and pasted back into the slice (0 outside the crop square); then each brain voxel's weighted intensity tail,
-    /// intensity range and roughness range scores, where those terms are on.</summary>
+    /// intensity range, roughness range and blobness range scores, where those terms are on.</summary>
     /// <param name="voxelScores">When given, receives the voxel-scale part of the slice's score alone (the terms'
     /// sum, to rounding; 0 outside the brain, and everywhere when no term is on).</param>
-    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, IntensityRange? roughness, AxialSquareCrop crop, int sliceIndex, float[] slice,
+    private void RawSlice(float[] distances, float[]? fine, IntensityTail? intensity, IntensityRange? range, IntensityRange? roughness, IntensityRange? blob, AxialSquareCrop crop, int sliceIndex, float[] slice,
         float[]? voxelScores = null)
     {
         var full = new float[S * S];
@@ -412,7 +426,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         // The voxel-scale part is read back as (patch + terms) - patch: the map keeps the order of its sums.
         if (voxelScores is not null)
             slice.CopyTo(voxelScores, 0);
-        if (intensity is null && range is null && roughness is null)
+        if (intensity is null && range is null && roughness is null && blob is null)
         {
             voxelScores?.AsSpan().Clear();
             return;
@@ -428,9 +442,18 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             LocalRoughness.Compute(pixels, brain, crop.Slices.Width, rough);
             roughness.AddTo(crop, sliceIndex, rough, brain, (float)Options.RoughnessWeight, slice);
         }
+        if (blob is not null)
+        {
+            var blobness = new float[slice.Length];
+            LocalBlobness.Compute(pixels, brain, crop.Slices.Width, PixelMm(crop), blobness);
+            blob.AddTo(crop, sliceIndex, blobness, brain, (float)Options.BlobWeight, slice);
+        }
         if (voxelScores is not null)
             TensorPrimitives.Subtract(slice, voxelScores, voxelScores);
     }
+
+    /// <summary>The in-plane pixel size in mm that the blobness scale is set in (the geometric mean of width and height).</summary>
+    private static double PixelMm(AxialSquareCrop crop) => Math.Sqrt(crop.Slices.PixelWidth * crop.Slices.PixelHeight);
 
     /// <summary>Patch features of the brain slices of a cropped volume, every <paramref name="step"/>-th slice (of
     /// those <paramref name="include"/> accepts, when given), run through the backbone in batches.</summary>

@@ -73,6 +73,8 @@ public static class FeatureMemoryBundle
             SavePlaceTable("intensity_range.f32", range.Lower, range.Upper);
         if (detector.Roughness is { } roughness)
             SavePlaceTable("roughness_range.f32", roughness.Lower, roughness.Upper);
+        if (detector.Blob is { } blob)
+            SavePlaceTable("blob_range.f32", blob.Lower, blob.Upper);
 
         var stage2 = backbone.Stages[1].Tensor;
         var stage3 = backbone.Stages[2].Tensor;
@@ -139,6 +141,8 @@ public static class FeatureMemoryBundle
                 IntensityRange = detector.Range is null ? null : PlaceTableTensor("intensityRange", "intensity_range.f32", FineCells),
                 RoughnessWeight = detector.Roughness is null ? null : options.RoughnessWeight,
                 RoughnessRange = detector.Roughness is null ? null : PlaceTableTensor("roughnessRange", "roughness_range.f32", FineCells),
+                BlobWeight = detector.Blob is null ? null : options.BlobWeight,
+                BlobRange = detector.Blob is null ? null : PlaceTableTensor("blobRange", "blob_range.f32", FineCells),
             },
             Files = files,
         };
@@ -176,6 +180,7 @@ public static class FeatureMemoryBundle
             IntensityWeight = 0,
             RangeWeight = 0,
             RoughnessWeight = 0,
+            BlobWeight = 0,
             PatchCap = 0,
             SliceAxisSigmaMm = 0,
             DelineationFraction = 0,
@@ -215,6 +220,9 @@ public static class FeatureMemoryBundle
         var roughness = LoadPlaceRange(bundle, section.RoughnessWeight, section.RoughnessRange, "roughnessWeight", "roughnessRange", Fail);
         if (roughness is not null)
             options = options with { RoughnessWeight = section.RoughnessWeight!.Value };
+        var blob = LoadPlaceRange(bundle, section.BlobWeight, section.BlobRange, "blobWeight", "blobRange", Fail);
+        if (blob is not null)
+            options = options with { BlobWeight = section.BlobWeight!.Value };
         if (section.PatchCap is { } cap)
         {
             CheckWeight(cap, "patchCap", Fail);
@@ -237,13 +245,13 @@ public static class FeatureMemoryBundle
                 throw new BundleException(Fail("manifest.json has 'featureMemory.delineationFraction' but no voxel calibration ('featureMemory.voxelThreshold'): the cut is relative to it"));
             options = options with { DelineationFraction = fraction };
         }
-        var coreLevel = LoadCoreLevel(section, voxel is not null && (intensity is not null || range is not null || roughness is not null), Fail);
+        var coreLevel = LoadCoreLevel(section, voxel is not null && (intensity is not null || range is not null || roughness is not null || blob is not null), Fail);
         if (coreLevel is not null)
             options = options with { CoreQuantile = section.CoreQuantile!.Value };
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);
-        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range, roughness, coreLevel);
+        return ResNetMemoryDetector.FromBank(backbone, ownsBackbone: true, bank, new DistanceCalibration(median, p999), options, voxel, positions, fine, intensity, range, roughness, blob, coreLevel);
     }
 
     /// <summary>The core cut's level, or null for a bundle built before it (both keys absent).</summary>
@@ -259,7 +267,7 @@ public static class FeatureMemoryBundle
         if (!double.IsFinite(level))
             throw new BundleException(fail($"featureMemory.coreLevel must be a finite number, not {level}"));
         if (!hasTerms)
-            throw new BundleException(fail("manifest.json has 'featureMemory.coreLevel' but no voxel calibration ('featureMemory.voxelThreshold') or no voxel-scale term (intensityTail, intensityRange, roughnessRange): the core cut needs both"));
+            throw new BundleException(fail("manifest.json has 'featureMemory.coreLevel' but no voxel calibration ('featureMemory.voxelThreshold') or no voxel-scale term (intensityTail, intensityRange, roughnessRange, blobRange): the core cut needs both"));
         return level;
     }
 
@@ -314,7 +322,7 @@ public static class FeatureMemoryBundle
         }
     }
 
-    /// <summary>A per-place range term (the intensity range, the roughness range) and its weight, or null for a bundle
+    /// <summary>A per-place range term (the intensity, roughness or blobness range) and its weight, or null for a bundle
     /// built before it (both keys absent).</summary>
     private static IntensityRange? LoadPlaceRange(DetectorBundle bundle, double? weight, ManifestTensor? tensor, string weightKey, string tensorKey,
         Func<string, string> fail)

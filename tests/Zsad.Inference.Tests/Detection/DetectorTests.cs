@@ -42,15 +42,15 @@ public sealed class DetectorTests(ITestOutputHelper output)
     /// ring better (AUROC of lesion vs the ring within 6 mm outside it, both detectors' own maps).</summary>
     [Fact]
     public void MemoryDetector_FineDetail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the fine detail",
-        new MemoryDetectorOptions { FineWeight = 0, IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0 },
-        new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0 }, d => d.Fine is not null);
+        new MemoryDetectorOptions { FineWeight = 0, IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0, BlobWeight = 0 },
+        new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0, BlobWeight = 0 }, d => d.Fine is not null);
 
     /// <summary>Patch features mark a halo around a lesion; the intensity tail scores each voxel by its own value, so
     /// lesion voxels must stand out from the ring of normal tissue within 6 mm better with it than without.</summary>
     [Fact]
     public void MemoryDetector_IntensityTail_SeparatesTheLesionFromTheRingAroundIt() => AssertTermSharpensTheOutline("the intensity tail",
-        new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0 },
-        new MemoryDetectorOptions { RangeWeight = 0, RoughnessWeight = 0 }, d => d.Intensity is not null);
+        new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0, BlobWeight = 0 },
+        new MemoryDetectorOptions { RangeWeight = 0, RoughnessWeight = 0, BlobWeight = 0 }, d => d.Intensity is not null);
 
     /// <summary>With eight normals the calibrated level is low and the patch score flags a halo of normal tissue
     /// around a lesion (docs/detectors.md); the default cap must leave the flagged region closer to the lesion: a
@@ -83,7 +83,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
     {
         var (refs, _, _) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
-        var patchOnly = new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0, PatchCap = 0 };
+        var patchOnly = new MemoryDetectorOptions { IntensityWeight = 0, RangeWeight = 0, RoughnessWeight = 0, BlobWeight = 0, PatchCap = 0 };
         using var uncapped = ResNetMemoryDetector.Build(refs, backbone, patchOnly);
         var top = uncapped.Voxel!.Quantiles.Max(q => q.Value);
         var cap = uncapped.Voxel.Threshold / 2;
@@ -120,7 +120,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
         using var built = ResNetMemoryDetector.Build(refs, backbone);
         var linear = new VoxelCalibration(1e-4, -1000, 1000, [], [0.0], 1);
         ResNetMemoryDetector With(double sigma) => ResNetMemoryDetector.FromBank(backbone, ownsBackbone: false, built.Bank, built.Calibration,
-            built.Options with { SliceAxisSigmaMm = sigma }, linear, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness);
+            built.Options with { SliceAxisSigmaMm = sigma }, linear, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness, built.Blob);
         using var plain = With(0);
         using var smoothed = With(3);
         var expected = plain.Detect(c.Image, c.Brain).Map;
@@ -150,7 +150,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
         using var built = ResNetMemoryDetector.Build(refs, backbone);
         Assert.Equal(0.5, built.Options.DelineationFraction);
         ResNetMemoryDetector With(double fraction) => ResNetMemoryDetector.FromBank(backbone, ownsBackbone: false, built.Bank, built.Calibration,
-            built.Options with { DelineationFraction = fraction }, built.Voxel, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness);
+            built.Options with { DelineationFraction = fraction }, built.Voxel, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness, built.Blob);
         using var whole = With(0);
         // This small, coarse case has no halo for the default 0.5 to cut: a cut near the peak shows the mechanics.
         using var tight = With(0.9);
@@ -184,7 +184,7 @@ public sealed class DetectorTests(ITestOutputHelper output)
         Assert.Equal(0.9, built.Options.CoreQuantile);
         Assert.True(built.CoreLevel > 0, $"the core level {built.CoreLevel} is a positive voxel-scale score");
         ResNetMemoryDetector With(double? coreLevel) => ResNetMemoryDetector.FromBank(backbone, ownsBackbone: false, built.Bank, built.Calibration,
-            built.Options, built.Voxel, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness, coreLevel);
+            built.Options, built.Voxel, built.Positions, built.Fine, built.Intensity, built.Range, built.Roughness, built.Blob, coreLevel);
         using var uncut = With(null);
         // This small, coarse case has no halo for the built level to cut (its bright lesion's voxel-scale scores are far
         // above it): a level nearer the lesion's own scores shows the mechanics.

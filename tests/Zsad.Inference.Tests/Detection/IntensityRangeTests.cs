@@ -120,13 +120,7 @@ public sealed class IntensityRangeTests
         });
         const int slice = 12;
         var intensities = Accumulate(normals).Build();
-        var roughness = new IntensityRange.Accumulator();
-        for (var v = 0; v < normals.Length; v++)
-            for (var s = normals[v].FirstSlice; s <= normals[v].LastSlice; s++)
-                roughness.Add(v, normals[v], s, Roughness(normals[v], s), Standardized(normals[v], s).Brain);
-        var (pixels, brain) = Standardized(test, slice);
-        var scores = new float[pixels.Length];
-        roughness.Build().AddTo(test, slice, Roughness(test, slice), brain, 1, scores);
+        var scores = LocalValueRangeScores(normals, test, slice, Roughness);
 
         var centre = 35 * Side + 35;
         Assert.Equal(0, Scores(intensities, test, slice)[centre]);
@@ -134,6 +128,56 @@ public sealed class IntensityRangeTests
         // Smooth white matter and the ventricle: at most the test's ripple a little over the normals' (its slice SD is smaller).
         Assert.True(scores[45 * Side + 45] < 0.05f && scores[28 * Side + 13] < 0.05f,
             $"white matter {scores[45 * Side + 45]:F3}, ventricle {scores[28 * Side + 13]:F3}");
+    }
+
+    /// <summary>The blobness range: a dark spot 5 px across (20, as the ventricle) where two normals have a dark line as
+    /// wide and darker (0, a sulcus) and one has white matter lies inside the normals' intensities at its place, so the
+    /// intensity range gives it nothing, but no normal has a spot there: its blobness lies well above theirs.</summary>
+    [Fact]
+    public void BlobnessRange_ScoresADarkSpotWhereTheNormalsHaveADarkLine()
+    {
+        var normals = new[] { Head(1, pixels => Fill(pixels, 28, 33, 20, 45, 0)), Head(2), Head(3, pixels => Fill(pixels, 28, 33, 20, 45, 0)) };
+        // The test has the line too, away from the spot, so that its slice is standardised as the normals' are.
+        var test = Head(4, pixels =>
+        {
+            Fill(pixels, 42, 47, 20, 45, 0);
+            for (var y = 28; y <= 36; y++)
+                for (var x = 26; x <= 34; x++)
+                    if ((x - 30) * (x - 30) + (y - 32) * (y - 32) <= 6.25)
+                        pixels[y * Side + x] = 20;
+        });
+        const int slice = 12;
+        var scores = LocalValueRangeScores(normals, test, slice, Blobness);
+
+        var centre = 32 * Side + 30;
+        var intensity = Scores(Accumulate(normals).Build(), test, slice)[centre];
+        Assert.Equal(0, intensity);
+        Assert.True(scores[centre] > 0.3,
+            $"the spot scores {scores[centre]:F2} slice SDs of blobness, {intensity:F2} on the intensity range");
+        Assert.True(scores[45 * Side + 45] < 0.05f && scores[28 * Side + 13] < 0.05f,
+            $"white matter {scores[45 * Side + 45]:F3}, ventricle {scores[28 * Side + 13]:F3}");
+    }
+
+    /// <summary>A test slice's scores (weight 1) on the per-place range of a local value (roughness, blobness) of the
+    /// normals.</summary>
+    private static float[] LocalValueRangeScores(AxialSquareCrop[] normals, AxialSquareCrop test, int slice, Func<AxialSquareCrop, int, float[]> value)
+    {
+        var ranges = new IntensityRange.Accumulator();
+        for (var v = 0; v < normals.Length; v++)
+            for (var s = normals[v].FirstSlice; s <= normals[v].LastSlice; s++)
+                ranges.Add(v, normals[v], s, value(normals[v], s), Standardized(normals[v], s).Brain);
+        var brain = Standardized(test, slice).Brain;
+        var scores = new float[brain.Length];
+        ranges.Build().AddTo(test, slice, value(test, slice), brain, 1, scores);
+        return scores;
+    }
+
+    private static float[] Blobness(AxialSquareCrop crop, int slice)
+    {
+        var (pixels, brain) = Standardized(crop, slice);
+        var blobness = new float[pixels.Length];
+        LocalBlobness.Compute(pixels, brain, Side, 1, blobness);
+        return blobness;
     }
 
     private static float[] Roughness(AxialSquareCrop crop, int slice)

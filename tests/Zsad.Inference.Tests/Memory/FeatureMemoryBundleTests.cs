@@ -69,6 +69,10 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.Roughness.Lower, loaded.Roughness!.Lower);
         Assert.Equal(inMemory.Roughness.Upper, loaded.Roughness.Upper);
         Assert.Equal(inMemory.Options.RoughnessWeight, loaded.Options.RoughnessWeight);
+        Assert.NotNull(inMemory.Blob);
+        Assert.Equal(inMemory.Blob.Lower, loaded.Blob!.Lower);
+        Assert.Equal(inMemory.Blob.Upper, loaded.Blob.Upper);
+        Assert.Equal(inMemory.Options.BlobWeight, loaded.Options.BlobWeight);
         Assert.Equal(inMemory.Options.PatchCap, loaded.Options.PatchCap);
         Assert.NotNull(inMemory.CoreLevel);
         Assert.Equal(inMemory.CoreLevel, loaded.CoreLevel);
@@ -177,6 +181,10 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [Fact]
     public void FeatureMemoryBundle_BuiltBeforeTheRoughnessRange_RunsWithoutIt() => AssertOldBundleRunsWithout("the roughness range",
         ["roughnessWeight", "roughnessRange"], d => d.Options.RoughnessWeight, d => d.Roughness is not null, new MemoryDetectorOptions().RoughnessWeight);
+
+    [Fact]
+    public void FeatureMemoryBundle_BuiltBeforeTheBlobnessRange_RunsWithoutIt() => AssertOldBundleRunsWithout("the blobness range",
+        ["blobWeight", "blobRange"], d => d.Options.BlobWeight, d => d.Blob is not null, new MemoryDetectorOptions().BlobWeight);
 
     /// <summary>A bundle whose manifest lacks a term's keys (as one built before the term) loads with the term's
     /// weight 0 and without it; the same bundle with the keys has the default weight, and the term changes the map.</summary>
@@ -353,12 +361,15 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [InlineData("roughnessWeight", null, "manifest.json has 'featureMemory.roughnessRange' but no 'featureMemory.roughnessWeight'")]
     [InlineData("roughnessRange", null, "manifest.json has 'featureMemory.roughnessWeight' but no 'featureMemory.roughnessRange'")]
     [InlineData("roughnessWeight", 0.0, "featureMemory.roughnessWeight 0 must be a finite number above 0")]
+    [InlineData("blobWeight", null, "manifest.json has 'featureMemory.blobRange' but no 'featureMemory.blobWeight'")]
+    [InlineData("blobRange", null, "manifest.json has 'featureMemory.blobWeight' but no 'featureMemory.blobRange'")]
     public void FeatureMemoryBundle_BrokenPlaceRange_IsRefusedNamingTheKey(string key, double? value, string message) =>
         Assert.Contains(message, RefusalOf(section => SetOrRemove(section, key, value)));
 
     [Theory]
     [InlineData("intensityRange")]
     [InlineData("roughnessRange")]
+    [InlineData("blobRange")]
     public void FeatureMemoryBundle_PlaceRangeOfTheWrongShape_IsRefusedNamingTheKey(string key) =>
         Assert.EndsWith($"featureMemory.{key} shape [2, 25, 3135] must be [2, 25, 3136]",
             RefusalOf(section => section[key]!["shape"] = new JsonArray(2, 25, 3135)));
