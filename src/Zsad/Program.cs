@@ -182,6 +182,7 @@ public static class Program
             Switch("development-strong", "the development seeds at the held-out generator's warp, bias and noise strengths"),
             Opt("normals-count", "N,...", "with a study setting: numbers of site normals compared", "1,2,4,8"),
             Opt("maps", "DIR", "with a study setting: write each test volume's calibrated map and lesion labels (NIfTI) to DIR/N-normals/"),
+            Opt("height-window", "H", "with a study setting: half-width of the bank's slice window in normalised brain height (default: the detector's)"),
             Switch("pool", "with a study setting: stage-2 pooling of the memory features on"),
             Switch("no-pool", "with a study setting: stage-2 pooling off"),
             Switch("no-position-scale", "with a study setting: raw nearest-neighbour distances, not scaled per place"),
@@ -407,6 +408,7 @@ public static class Program
             var options = new Zsad.Inference.Detection.MemoryDetectorOptions();
             options = options with
             {
+                HeightWindow = a.Option("height-window") is not null ? a.NumberOption("height-window") : options.HeightWindow,
                 PoolStage2 = a.Flag("no-pool") ? false : a.Flag("pool") || options.PoolStage2,
                 PositionScale = !a.Flag("no-position-scale") && options.PositionScale,
                 SmoothingSigma = a.Option("smoothing-sigma") is not null ? a.NumberOption("smoothing-sigma") : options.SmoothingSigma,
