@@ -62,14 +62,20 @@ public sealed class PatchMemoryBank
             {
                 var p = gy * g + gx;
                 var q = query.AsSpan(p * d, d);
+                // The candidates' own place first: normal anatomy usually matches there, and a close first match
+                // lets the bounded distance stop early on most of the others.
                 var best = float.MaxValue;
+                foreach (var c in candidates)
+                    best = Math.Min(best, SquaredDistance(q, c.AsSpan(p * d, d), best));
                 foreach (var c in candidates)
                 {
                     for (var y = Math.Max(0, gy - radius); y <= Math.Min(g - 1, gy + radius); y++)
                     {
                         for (var x = Math.Max(0, gx - radius); x <= Math.Min(g - 1, gx + radius); x++)
                         {
-                            var squared = SquaredDistance(q, c.AsSpan((y * g + x) * d, d));
+                            if (x == gx && y == gy)
+                                continue;
+                            var squared = SquaredDistance(q, c.AsSpan((y * g + x) * d, d), best);
                             if (squared < best)
                                 best = squared;
                         }
@@ -83,20 +89,26 @@ public sealed class PatchMemoryBank
 
     // The search's inner loop: called once per (patch, candidate place), on 64 or 256 floats. Squared distances keep
     // the square root out of it (one per patch at the end), and a plain SIMD loop avoids the per-call overhead of
-    // TensorPrimitives.Distance, which is large next to so few elements.
-    private static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    // TensorPrimitives.Distance, which is large next to so few elements. Most candidates are far from the patch: once
+    // the running sum passes the best distance so far, the rest cannot bring it back under (every term is a square,
+    // and rounding a sum of non-negative terms never lowers it), so the loop stops there. Distances that run to the
+    // end are summed exactly as without the bound, so the nearest distance is the same to the bit.
+    internal static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float bound = float.MaxValue)
     {
         if (b.Length != a.Length)
             throw new ArgumentException("descriptors of different lengths");
         ref var ra = ref MemoryMarshal.GetReference(a);
         ref var rb = ref MemoryMarshal.GetReference(b);
         var width = Vector<float>.Count;
+        var block = 4 * width;
         var sum = Vector<float>.Zero;
         var i = 0;
         for (; i <= a.Length - width; i += width)
         {
             var diff = Vector.LoadUnsafe(ref ra, (nuint)i) - Vector.LoadUnsafe(ref rb, (nuint)i);
             sum += diff * diff;
+            if ((i + width) % block == 0 && i + width < a.Length && Vector.Sum(sum) > bound)
+                return Vector.Sum(sum);
         }
         var total = Vector.Sum(sum);
         for (; i < a.Length; i++)
