@@ -1,4 +1,5 @@
 using Zsad.Inference.Detection;
+using Zsad.Inference.Tests.Support;
 
 namespace Zsad.Inference.Tests.Detection;
 
@@ -8,14 +9,7 @@ public sealed class LocalBlobnessTests
 
     private static float[] Blobness(Func<int, int, float> value, Func<int, int, bool> inBrain, double pixelMm = 1)
     {
-        var pixels = new float[Side * Side];
-        var brain = new byte[Side * Side];
-        for (var y = 0; y < Side; y++)
-            for (var x = 0; x < Side; x++)
-            {
-                brain[y * Side + x] = (byte)(inBrain(x, y) ? 1 : 0);
-                pixels[y * Side + x] = inBrain(x, y) ? value(x, y) : 0;
-            }
+        var (pixels, brain) = SyntheticSlice.Paint(Side, Side, value, inBrain);
         var blobness = new float[Side * Side];
         blobness.AsSpan().Fill(float.NaN);
         LocalBlobness.Compute(pixels, brain, Side, pixelMm, blobness);

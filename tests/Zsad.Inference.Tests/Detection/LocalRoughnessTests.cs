@@ -1,4 +1,5 @@
 using Zsad.Inference.Detection;
+using Zsad.Inference.Tests.Support;
 
 namespace Zsad.Inference.Tests.Detection;
 
@@ -8,14 +9,7 @@ public sealed class LocalRoughnessTests
 
     private static float[] Roughness(Func<int, int, float> value, Func<int, int, bool> inBrain)
     {
-        var pixels = new float[W * H];
-        var brain = new byte[W * H];
-        for (var y = 0; y < H; y++)
-            for (var x = 0; x < W; x++)
-            {
-                brain[y * W + x] = (byte)(inBrain(x, y) ? 1 : 0);
-                pixels[y * W + x] = inBrain(x, y) ? value(x, y) : 0;
-            }
+        var (pixels, brain) = SyntheticSlice.Paint(W, H, value, inBrain);
         var roughness = new float[W * H];
         roughness.AsSpan().Fill(float.NaN);
         LocalRoughness.Compute(pixels, brain, W, roughness);
