@@ -19,7 +19,9 @@ public sealed class SeriesFilteringTests
         var publisher = new RecordingPublisher();
         await using var listener = new ListenerService(new ListenerOptions
         {
-            DataDirectory = tmp.Sub("data"), Port = 0, QuietTime = TimeSpan.FromMilliseconds(500), RabbitMqUri = null,
+            // 2 s, not less: under CI load a shorter quiet time closed the MR series between its instances, so it came
+            // out as two generations (the service's default is 5 s).
+            DataDirectory = tmp.Sub("data"), Port = 0, QuietTime = TimeSpan.FromSeconds(2), RabbitMqUri = null,
             Filter = new SeriesFilterOptions { ExcludedImageTypes = ["LOCALIZER", "DERIVED"] },
         }, publisher: publisher);
         await listener.StartAsync();
@@ -38,7 +40,7 @@ public sealed class SeriesFilteringTests
 
         await Instances.UntilAsync(() => listener.Store.Scan().Count(s => s.Outcomes.Count > 0) == 4, TimeSpan.FromSeconds(30), "four closed series");
         await Instances.UntilAsync(() => !publisher.Messages.IsEmpty, TimeSpan.FromSeconds(30), "the VolumeReady of the MR series");
-        await Task.Delay(1000); // a wrongly processed series would publish within a quiet time or two
+        await Task.Delay(4000); // a wrongly processed series would publish within a quiet time or two
 
         var outcomes = listener.Store.Scan().ToDictionary(s => s.Key.SeriesInstanceUid, s => Assert.Single(s.Outcomes));
         string Uid(List<DicomFile> files) => files[0].Dataset.GetRequiredString(DicomTags.SeriesInstanceUID);
