@@ -132,6 +132,10 @@ public sealed class FeatureMemorySection
     /// before it).</summary>
     [JsonPropertyName("coreQuantile")] public double? CoreQuantile { get; set; }
     [JsonPropertyName("coreLevel")] public double? CoreLevel { get; set; }
+    /// <summary>How far (mm) beyond the core cut's voxels a finding whose core contrasts with the tissue around it
+    /// follows its half-contrast edge (<c>FindingDelineation</c>). Absent: the core cut alone (bundles built before
+    /// it); needs the core cut.</summary>
+    [JsonPropertyName("edgeReachMm")] public double? EdgeReachMm { get; set; }
 }
 
 /// <summary>How rare a slice-standardised intensity is among the normals' brain voxels: the values where the score

@@ -97,6 +97,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         SlicingOptions.CheckSigma(options.SliceAxisSigmaMm, "slice-axis sigma");
         FindingDelineation.CheckFraction(options.DelineationFraction);
         FindingDelineation.CheckCoreQuantile(options.CoreQuantile);
+        FindingDelineation.CheckEdgeReach(options.EdgeReachMm);
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
         var owns = backbone is null;
@@ -360,17 +361,17 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         ThroughPlaneSmoothing.WithinMask(map, mask, Options.SliceAxisSigmaMm);
         if (voxelScores is not null)
             ThroughPlaneSmoothing.WithinMask(voxelScores, mask, Options.SliceAxisSigmaMm);
-        var result = Finish(map, mask, voxelScores);
+        var result = Finish(map, mask, voxelScores, volume);
         timings?.Add(StageTimings.Assembly, t);
         return result;
     }
 
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,
-    /// <see cref="FindingDelineation"/>, with the voxel-scale scores when the core cut is on), else the patch-level
-    /// one; image score and p-value from the raw brain scores before the delineation (<see cref="ImageStatisticRule"/>;
-    /// bundles built before the voxel calibration take the brain quantile). Slices outside the crop's brain range were
-    /// never scored and stay 0.</summary>
-    private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores)
+    /// <see cref="FindingDelineation"/>, with the voxel-scale scores when the core cut is on and the image for its
+    /// half-contrast rim), else the patch-level one; image score and p-value from the raw brain scores before the
+    /// delineation (<see cref="ImageStatisticRule"/>; bundles built before the voxel calibration take the brain
+    /// quantile). Slices outside the crop's brain range were never scored and stay 0.</summary>
+    private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores, Volume<float> image)
     {
         var data = raw.Data;
         var brain = new List<float>();
@@ -386,7 +387,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var statistic = VoxelCalibration.ImageStatistic(brain.ToArray(), Voxel?.ImageRule ?? ImageStatisticRule.BrainQuantile, raw.VoxelVolumeMm3);
         if (Voxel is { } calibrated)
             FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction,
-                voxelScores is null ? null : (voxelScores, CoreLevel!.Value));
+                voxelScores is null ? null : (voxelScores, CoreLevel!.Value), voxelScores is null ? null : (image, Options.EdgeReachMm));
         Func<double, float> apply = Voxel is { } voxel ? voxel.Apply : Calibration.Apply;
         for (var v = 0; v < data.Length; v++)
             if (data[v] != 0)

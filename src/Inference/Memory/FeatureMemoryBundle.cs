@@ -138,6 +138,7 @@ public static class FeatureMemoryBundle
                 DelineationFraction = options.DelineationFraction > 0 && detector.Voxel is not null ? options.DelineationFraction : null,
                 CoreQuantile = detector.CoreLevel is null ? null : options.CoreQuantile,
                 CoreLevel = detector.CoreLevel,
+                EdgeReachMm = detector.CoreLevel is not null && options.EdgeReachMm > 0 ? options.EdgeReachMm : null,
                 IntensityRange = detector.Range is null ? null : PlaceTableTensor("intensityRange", "intensity_range.f32", FineCells),
                 RoughnessWeight = detector.Roughness is null ? null : options.RoughnessWeight,
                 RoughnessRange = detector.Roughness is null ? null : PlaceTableTensor("roughnessRange", "roughness_range.f32", FineCells),
@@ -185,6 +186,7 @@ public static class FeatureMemoryBundle
             SliceAxisSigmaMm = 0,
             DelineationFraction = 0,
             CoreQuantile = 0,
+            EdgeReachMm = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -248,6 +250,14 @@ public static class FeatureMemoryBundle
         var coreLevel = LoadCoreLevel(section, voxel is not null && (intensity is not null || range is not null || roughness is not null || blob is not null), Fail);
         if (coreLevel is not null)
             options = options with { CoreQuantile = section.CoreQuantile!.Value };
+        if (section.EdgeReachMm is { } reach)
+        {
+            if (!(reach > 0) || !double.IsFinite(reach))
+                throw new BundleException(Fail($"featureMemory.edgeReachMm {reach} must be a finite number of mm above 0"));
+            if (coreLevel is null)
+                throw new BundleException(Fail("manifest.json has 'featureMemory.edgeReachMm' but no core cut ('featureMemory.coreLevel'): the edge starts from it"));
+            options = options with { EdgeReachMm = reach };
+        }
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);
         var backbone = ResNet18Backbone.FromEditedGraph(File.ReadAllBytes(bundle.EncoderPath), mean, engine, logger);

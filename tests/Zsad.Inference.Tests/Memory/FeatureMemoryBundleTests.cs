@@ -77,6 +77,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.NotNull(inMemory.CoreLevel);
         Assert.Equal(inMemory.CoreLevel, loaded.CoreLevel);
         Assert.Equal(inMemory.Options.CoreQuantile, loaded.Options.CoreQuantile);
+        Assert.Equal(inMemory.Options.EdgeReachMm, loaded.Options.EdgeReachMm);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -292,6 +293,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         {
             section.Remove("coreQuantile");
             section.Remove("coreLevel");
+            section.Remove("edgeReachMm");
         });
         using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
         {
@@ -304,6 +306,30 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         {
             foreach (var key in new[] { "falsePositiveRate", "voxelMedian", "voxelThreshold", "voxelQuantiles", "calibrationVoxels", "normalImageStatistics", "delineationFraction" })
                 section.Remove(key);
+        }));
+    }
+
+    /// <summary>The edge reach of the build is stored and read back; without the key (built before it) the core cut
+    /// decides alone; a reach of 0 or less, or an edge without the core cut, is refused naming the key.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_RimReach_IsStoredAndReadBack_AbsentMeansNone()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        double stored = 0;
+        EditSection(manifestPath, section => stored = (double)section["edgeReachMm"]!);
+        Assert.Equal(new MemoryDetectorOptions().EdgeReachMm, stored);
+        using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(stored, current.Options.EdgeReachMm);
+        EditSection(manifestPath, section => section.Remove("edgeReachMm"));
+        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(0, old.Options.EdgeReachMm);
+        Assert.Contains("featureMemory.edgeReachMm 0 must be a finite number of mm above 0", RefusalOf(section => section["edgeReachMm"] = 0.0));
+        Assert.Contains("has 'featureMemory.edgeReachMm' but no core cut", RefusalOf(section =>
+        {
+            section["edgeReachMm"] = 2.0;
+            section.Remove("coreQuantile");
+            section.Remove("coreLevel");
         }));
     }
 
