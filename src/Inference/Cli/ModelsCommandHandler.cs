@@ -46,12 +46,12 @@ public static class ModelsCommandHandler
 
     /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F] [--core-quantile Q] [--edge-reach MM]`.</summary>
     public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout, string? fpr = null,
-        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null, string? rimReach = null)
+        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null, string? edgeReach = null)
     {
         double? sigma = sliceAxisSigma is null ? null : Detection.Views.SlicingOptions.ParseSigma(sliceAxisSigma, "--slice-axis-sigma");
         var fraction = OptionalNumber(delineation, "--delineation", "a fraction of each finding's peak, 0 = off");
         var core = OptionalNumber(coreQuantile, "--core-quantile", "a quantile of the normals' voxel-scale scores, 0 = off");
-        var reach = OptionalNumber(rimReach, "--edge-reach", "mm beyond each finding's kept voxels, 0 = off");
+        var reach = OptionalNumber(edgeReach, "--edge-reach", "mm beyond the core cut's voxels, 0 = off");
         var rate = OptionalNumber(fpr, "--fpr", "a share of healthy voxels, e.g. 1e-4");
         if (rate is { } checkedRate)
             VoxelCalibration.CheckRate(checkedRate);
@@ -73,7 +73,7 @@ public static class ModelsCommandHandler
                     $"WARNING: normal '{source.Inputs![unlike.Index!.Value]}' is unlike the others: the level they set flags {100 * unlike.ShareFlagged!.Value:0.###} % of its brain; it is left out of the decision level (still in the memory bank and the image p-value); check it for a lesion, an artefact or another protocol"));
             if (fm.CoreLevel is { } coreLevel)
                 stdout.WriteLine(System.FormattableString.Invariant(
-                    $"core cut: each finding keeps its voxels whose voxel-scale score reaches raw {coreLevel:F4} (quantile {fm.CoreQuantile:G3} of the held-out normals'){(fm.EdgeReachMm is { } edgeReach ? $"; one whose core contrasts with the tissue around it follows its half-contrast edge within {edgeReach:G3} mm of them" : "")}"));
+                    $"core cut: each finding keeps its voxels whose voxel-scale score reaches raw {coreLevel:F4} (quantile {fm.CoreQuantile:G3} of the held-out normals'){(fm.EdgeReachMm is { } storedReach ? $"; one whose core contrasts with the tissue around it follows its half-contrast edge within {storedReach:G3} mm of them" : "")}"));
             if (fm.NormalImageStatistics!.Count < ReferenceTrust.MinimumNormals)
                 stdout.WriteLine($"WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): {ReferenceTrust.OneNormalProblem}; build from 4 or more normals");
         }

@@ -114,8 +114,8 @@ public static class FindingDelineation
             throw new ArgumentException($"the edge reach must be a finite number of mm, 0 (off) or more, not {reachMm.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     }
 
-    /// <summary>The surrounding tissue of a finding: brain voxels below the level from this far beyond the finding
-    /// (past its halo and its own blurred edge) ...</summary>
+    /// <summary>The tissue around a finding: brain voxels below the level from this far beyond the finding (past the
+    /// blurred edge of what the finding holds) ...</summary>
     private const double ShellInnerMm = 2;
 
     /// <summary>... to this far (close enough to share the finding's bias field and tissue).</summary>

@@ -368,7 +368,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,
     /// <see cref="FindingDelineation"/>, with the voxel-scale scores when the core cut is on and the image for its
-    /// half-contrast rim), else the patch-level one; image score and p-value from the raw brain scores before the
+    /// half-contrast edge), else the patch-level one; image score and p-value from the raw brain scores before the
     /// delineation (<see cref="ImageStatisticRule"/>; bundles built before the voxel calibration take the brain
     /// quantile). Slices outside the crop's brain range were never scored and stay 0.</summary>
     private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores, Volume<float> image)
