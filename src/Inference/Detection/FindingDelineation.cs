@@ -14,8 +14,8 @@ namespace Zsad.Inference.Detection;
 ///
 /// The core cut misses a lesion's edge both ways. A lesion's edge is blurred over a millimetre or two (partial
 /// volume), so its outer voxels lie between the lesion's intensity and the surrounding tissue's, inside the normal
-/// range of the brain, and the core cut drops them; halo voxels that reach the core level by their roughness or
-/// blobness next to the lesion stay. When the image is given, a finding whose core stands out in intensity from the
+/// range of the brain, and the core cut drops them; halo voxels whose voxel-scale score reaches the core level next
+/// to the lesion stay. When the image is given, a finding whose core stands out in intensity from the
 /// tissue around it is outlined by its half-contrast edge instead: it keeps the voxels on the core's side of the
 /// midpoint between the core's and the tissue's intensities, within a reach of the core cut's voxels (<see
 /// cref="FollowEdges"/>). That edge is the one a reader outlines, and the one that delineation by a fixed share of the

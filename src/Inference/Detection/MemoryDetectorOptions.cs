@@ -110,8 +110,8 @@ public sealed record MemoryDetectorOptions
     /// <summary>A finding whose core contrasts in intensity with the tissue around it is outlined by its half-contrast
     /// edge: it keeps the voxels on the core's side of the midpoint between the two intensities, within this many mm
     /// of the core cut's voxels (<see cref="FindingDelineation"/>). A blurred lesion edge lies inside the normal
-    /// intensity range, so the core cut alone drops it, and keeps halo voxels that reach the core level by roughness
-    /// or blobness. 0 = the core cut alone (as bundles built before it). Needs the core cut. 2 mm, about the width of a
+    /// intensity range, so the core cut alone drops it, and keeps halo voxels whose voxel-scale score reaches the core
+    /// level next to the lesion. 0 = the core cut alone (as bundles built before it). Needs the core cut. 2 mm, about the width of a
     /// partial-volume edge, was tried on the development studies and the used held-out draws 8, 10 and 11, where it
     /// raised F1-max and Dice on every one (issue 18, docs/detectors.md).</summary>
     public double EdgeReachMm { get; init; } = 2;
