@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Zsad.Imaging;
 using Zsad.Imaging.Filters;
 
@@ -95,7 +96,7 @@ public static class FindingDelineation
                 kept[v] = 1;
         }
         if (edge is { ReachMm: > 0 } withEdge)
-            FollowEdges(new Findings(labels, sizes.Length, cuts, hasCore, raw), mask, flagged, withEdge.Image, withEdge.ReachMm, kept);
+            FollowEdges(new Findings(labels, cuts, hasCore, raw), mask, flagged, withEdge.Image, withEdge.ReachMm, kept);
         var below = (float)(level - 1e-4 * (level - median));
         var lowered = 0;
         for (var v = 0; v < data.Length; v++)
@@ -129,8 +130,8 @@ public static class FindingDelineation
     /// its shape) has no intensity edge to follow.</summary>
     private const double MinContrastSd = 2;
 
-    /// <summary>The labelled findings of a map and their peak cuts.</summary>
-    private sealed record Findings(int[] Labels, int Count, float[] Cuts, bool[] HasCore, Volume<float> Raw);
+    /// <summary>The labelled findings of a map (labels 1 to Cuts.Length - 1) and their peak cuts.</summary>
+    private sealed record Findings(int[] Labels, float[] Cuts, bool[] HasCore, Volume<float> Raw);
 
     /// <summary>For each finding with a core whose median intensity contrasts with that of the tissue around the
     /// finding (<see cref="ShellInnerMm"/> to <see cref="ShellOuterMm"/> beyond it), replaces the core cut's decision:
@@ -141,7 +142,7 @@ public static class FindingDelineation
     {
         var (labels, raw) = (findings.Labels, findings.Raw);
         var (nx, ny, nz) = (raw.SizeX, raw.SizeY, raw.SizeZ);
-        var boxes = new (int X0, int Y0, int Z0, int X1, int Y1, int Z1)[findings.Count];
+        var boxes = new (int X0, int Y0, int Z0, int X1, int Y1, int Z1)[findings.Cuts.Length];
         Array.Fill(boxes, (int.MaxValue, int.MaxValue, int.MaxValue, -1, -1, -1));
         for (var v = 0; v < labels.Length; v++)
         {
@@ -153,7 +154,7 @@ public static class FindingDelineation
         }
         var spacing = raw.Spacing;
         int Pad(double mm) => (int)Math.Ceiling(ShellOuterMm / mm) + 1;
-        for (var label = 1; label < findings.Count; label++)
+        for (var label = 1; label < findings.Cuts.Length; label++)
         {
             if (!findings.HasCore[label])
                 continue;
@@ -188,7 +189,7 @@ public static class FindingDelineation
                 continue;
             var coreMedian = Median(coreValues);
             var shellMedian = Median(shellValues);
-            var shellSd = 1.4826 * Median(shellValues.Select(x => Math.Abs(x - shellMedian)).ToList());
+            var shellSd = 1.4826 * Median(shellValues.Select(x => (float)Math.Abs(x - shellMedian)).ToList());
             var contrast = coreMedian - shellMedian;
             if (Math.Abs(contrast) < MinContrastSd * shellSd || contrast == 0)
                 continue;
@@ -205,10 +206,9 @@ public static class FindingDelineation
         }
     }
 
-    private static float Median(List<float> values)
+    private static double Median(List<float> values)
     {
         values.Sort();
-        var n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : 0.5f * (values[n / 2 - 1] + values[n / 2]);
+        return VoxelCalibration.Quantile(CollectionsMarshal.AsSpan(values), 0.5);
     }
 }
