@@ -55,4 +55,40 @@ public static class BrainMask
             mask.Data[v] = (byte)(data[v] >= threshold ? 1 : 0);
         return ConnectedComponents.FillHoles(ConnectedComponents.Largest(mask));
     }
+
+    /// <summary>The mask without its dark partial-volume rim: the voxels within <paramref name="rimMm"/> of the
+    /// mask's outside whose intensity lies below the <paramref name="quantile"/> quantile of the mask's voxels. A
+    /// skull-stripped or resampled brain keeps a layer of voxels that are part background at its edge; they are
+    /// darker than any brain tissue, and a detector that scores them as brain finds dark specks along the cortex.</summary>
+    public static Volume<byte> WithoutDarkRim(Volume<byte> mask, Volume<float> volume, double rimMm, double quantile = DarkRimQuantile)
+    {
+        if (mask.SizeX != volume.SizeX || mask.SizeY != volume.SizeY || mask.SizeZ != volume.SizeZ)
+            throw new ArgumentException($"the brain mask ({mask.SizeX}x{mask.SizeY}x{mask.SizeZ}) and the volume ({volume.SizeX}x{volume.SizeY}x{volume.SizeZ}) differ in size");
+        if (!(rimMm > 0) || !double.IsFinite(rimMm))
+            throw new ArgumentException($"the dark rim's depth must be a finite number of mm above 0, not {rimMm.ToString(System.Globalization.CultureInfo.InvariantCulture)}", nameof(rimMm));
+        if (!(quantile > 0 && quantile < 1))
+            throw new ArgumentException($"the dark rim's intensity quantile must lie between 0 and 1, not {quantile.ToString(System.Globalization.CultureInfo.InvariantCulture)}", nameof(quantile));
+        var inside = new List<float>();
+        var outside = new byte[mask.Data.Length];
+        for (var v = 0; v < outside.Length; v++)
+        {
+            if (mask.Data[v] == 0)
+                outside[v] = 1;
+            else
+                inside.Add(volume.Data[v]);
+        }
+        var result = mask.Clone();
+        if (inside.Count == 0)
+            return result;
+        var dark = Filters.Otsu.Quantile(inside.ToArray(), quantile);
+        var depth = DistanceTransform.Euclidean(outside, mask.SizeX, mask.SizeY, mask.SizeZ, mask.Spacing);
+        for (var v = 0; v < outside.Length; v++)
+            if (mask.Data[v] != 0 && depth[v] <= rimMm && volume.Data[v] < dark)
+                result.Data[v] = 0;
+        return result;
+    }
+
+    /// <summary>The intensity quantile of the brain below which a voxel at the brain's edge counts as partial
+    /// background (<see cref="WithoutDarkRim"/>).</summary>
+    public const double DarkRimQuantile = 0.01;
 }

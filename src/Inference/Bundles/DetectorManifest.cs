@@ -136,6 +136,10 @@ public sealed class FeatureMemorySection
     /// follows its half-contrast edge (<c>FindingDelineation</c>). Absent: the core cut alone (bundles built before
     /// it); needs the core cut.</summary>
     [JsonPropertyName("edgeReachMm")] public double? EdgeReachMm { get; set; }
+    /// <summary>How deep (mm) the dark partial-volume rim of the brain mask reaches that is left out of the normals
+    /// and of every scored volume (<c>BrainMask.WithoutDarkRim</c>). Absent: the mask as given (bundles built before
+    /// it).</summary>
+    [JsonPropertyName("darkRimMm")] public double? DarkRimMm { get; set; }
 }
 
 /// <summary>How rare a slice-standardised intensity is among the normals' brain voxels: the values where the score

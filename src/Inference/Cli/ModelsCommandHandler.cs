@@ -44,22 +44,23 @@ public static class ModelsCommandHandler
         return 0;
     }
 
-    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F] [--core-quantile Q] [--edge-reach MM]`.</summary>
+    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F] [--core-quantile Q] [--edge-reach MM] [--dark-rim MM]`.</summary>
     public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout, string? fpr = null,
-        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null, string? edgeReach = null)
+        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null, string? edgeReach = null, string? darkRim = null)
     {
         double? sigma = sliceAxisSigma is null ? null : Detection.Views.SlicingOptions.ParseSigma(sliceAxisSigma, "--slice-axis-sigma");
         var fraction = OptionalNumber(delineation, "--delineation", "a fraction of each finding's peak, 0 = off");
         var core = OptionalNumber(coreQuantile, "--core-quantile", "a quantile of the normals' voxel-scale scores, 0 = off");
         var reach = OptionalNumber(edgeReach, "--edge-reach", "mm beyond the core cut's voxels, 0 = off");
+        var rim = OptionalNumber(darkRim, "--dark-rim", "mm from the brain mask's edge, 0 = off");
         var rate = OptionalNumber(fpr, "--fpr", "a share of healthy voxels, e.g. 1e-4");
         if (rate is { } checkedRate)
             VoxelCalibration.CheckRate(checkedRate);
         int? step = sliceStep is null ? null : int.TryParse(sliceStep, out var n) ? n : throw new ArgumentException($"--slice-step: '{sliceStep}' is not a whole number");
         var limit = maxBankMb is null ? MemoryBankBuilder.DefaultMaxBankBytes
             : long.TryParse(maxBankMb, out var mb) && mb > 0 ? mb << 20 : throw new ArgumentException($"--max-bank-mb: '{maxBankMb}' is not a positive whole number of MiB");
-        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate, sliceAxisSigmaMm: sigma, delineationFraction: fraction,
-            coreQuantile: core, edgeReachMm: reach);
+        var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate,
+            resNet: new ResNetMemoryOverrides(sigma, fraction, core, reach, rim));
         var bundle = BundleLoader.Load(dir);
         var source = bundle.Manifest.MemorySource!;
         stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");

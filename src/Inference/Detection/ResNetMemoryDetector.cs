@@ -98,6 +98,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         FindingDelineation.CheckFraction(options.DelineationFraction);
         FindingDelineation.CheckCoreQuantile(options.CoreQuantile);
         FindingDelineation.CheckEdgeReach(options.EdgeReachMm);
+        MemoryDetectorOptions.CheckDarkRim(options.DarkRimMm);
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
         var owns = backbone is null;
@@ -112,7 +113,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         bool InBank(int slice, AxialSquareCrop crop) => (slice - crop.FirstSlice) % step == 0; // as Extract(crop, step) steps
         for (var v = 0; v < normals.Count; v++)
         {
-            var mask = normalMasks?[v] ?? BrainMask.Compute(normals[v]);
+            var mask = detector.ScoredMask(normals[v], normalMasks?[v]);
             var crop = AxialSquareCrop.Create(normals[v], mask);
             if (crop.IsEmpty)
                 throw new ArgumentException($"normal reference volume {v + 1} of {normals.Count} has no brain (its brain mask is empty)", nameof(normals));
@@ -333,7 +334,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     {
         var timings = Timings;
         var t = StageTimings.Now();
-        mask ??= BrainMask.Compute(volume);
+        mask = ScoredMask(volume, mask);
         var crop = AxialSquareCrop.Create(volume, mask);
         var map = UnscoredMap(volume);
         var mapSlices = map.Slices(AnatomicalPlane.Axial);
@@ -364,6 +365,14 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var result = Finish(map, mask, voxelScores, volume);
         timings?.Add(StageTimings.Assembly, t);
         return result;
+    }
+
+    /// <summary>The brain voxels a volume is scored on: its mask (computed when not given), without its dark
+    /// partial-volume rim when <see cref="MemoryDetectorOptions.DarkRimMm"/> is on.</summary>
+    private Volume<byte> ScoredMask(Volume<float> volume, Volume<byte>? mask)
+    {
+        mask ??= BrainMask.Compute(volume);
+        return Options.DarkRimMm > 0 ? BrainMask.WithoutDarkRim(mask, volume, Options.DarkRimMm) : mask;
     }
 
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,

@@ -139,6 +139,7 @@ public static class FeatureMemoryBundle
                 CoreQuantile = detector.CoreLevel is null ? null : options.CoreQuantile,
                 CoreLevel = detector.CoreLevel,
                 EdgeReachMm = detector.CoreLevel is not null && options.EdgeReachMm > 0 ? options.EdgeReachMm : null,
+                DarkRimMm = options.DarkRimMm > 0 ? options.DarkRimMm : null,
                 IntensityRange = detector.Range is null ? null : PlaceTableTensor("intensityRange", "intensity_range.f32", FineCells),
                 RoughnessWeight = detector.Roughness is null ? null : options.RoughnessWeight,
                 RoughnessRange = detector.Roughness is null ? null : PlaceTableTensor("roughnessRange", "roughness_range.f32", FineCells),
@@ -187,6 +188,7 @@ public static class FeatureMemoryBundle
             DelineationFraction = 0,
             CoreQuantile = 0,
             EdgeReachMm = 0,
+            DarkRimMm = 0,
         };
         if (m.MemoryRowWidth != SliceFeatures.Dim)
             throw new BundleException(Fail($"memoryRowWidth must be {SliceFeatures.Dim} (the ResNet18 patch feature), not {m.MemoryRowWidth}"));
@@ -257,6 +259,13 @@ public static class FeatureMemoryBundle
             if (coreLevel is null)
                 throw new BundleException(Fail("manifest.json has 'featureMemory.edgeReachMm' but no core cut ('featureMemory.coreLevel'): the edge starts from it"));
             options = options with { EdgeReachMm = reach };
+        }
+        if (section.DarkRimMm is { } rim)
+        {
+            // The bank and the calibration were built on masks without the rim, so the scored volumes lose it too.
+            if (!(rim > 0) || !double.IsFinite(rim))
+                throw new BundleException(Fail($"featureMemory.darkRimMm {rim} must be a finite number of mm above 0"));
+            options = options with { DarkRimMm = rim };
         }
         options = options with { FalsePositiveRate = voxel?.FalsePositiveRate ?? options.FalsePositiveRate };
         var positions = LoadPositionStatistics(bundle, section, Fail);

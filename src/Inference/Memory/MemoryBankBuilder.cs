@@ -33,24 +33,15 @@ public static class MemoryBankBuilder
 
     /// <param name="falsePositiveRate">resnet18-memory: the share of healthy brain voxels (held out, leave one normal
     /// out) at or above the map's 0.5; default <see cref="VoxelCalibration.DefaultFalsePositiveRate"/>.</param>
-    /// <param name="sliceAxisSigmaMm">resnet18-memory: <see cref="MemoryDetectorOptions.SliceAxisSigmaMm"/>.</param>
-    /// <param name="delineationFraction">resnet18-memory: <see cref="MemoryDetectorOptions.DelineationFraction"/>.</param>
-    /// <param name="coreQuantile">resnet18-memory: <see cref="MemoryDetectorOptions.CoreQuantile"/>.</param>
-    /// <param name="edgeReachMm">resnet18-memory: <see cref="MemoryDetectorOptions.EdgeReachMm"/>.</param>
+    /// <param name="resNet">resnet18-memory: settings changed from the detector's defaults.</param>
     public static string Build(string detectorOrBundle, string normalsDirectory, string outDirectory, int? sliceStep = null,
         long maxBankBytes = DefaultMaxBankBytes, EngineOptions? engine = null, ILogger? logger = null, double? falsePositiveRate = null,
-        double? sliceAxisSigmaMm = null, double? delineationFraction = null, double? coreQuantile = null, double? edgeReachMm = null)
+        ResNetMemoryOverrides? resNet = null)
     {
+        resNet ??= ResNetMemoryOverrides.None;
         if (falsePositiveRate is { } rate)
             VoxelCalibration.CheckRate(rate);
-        if (sliceAxisSigmaMm is { } sigma)
-            SlicingOptions.CheckSigma(sigma, "--slice-axis-sigma");
-        if (delineationFraction is { } fraction)
-            FindingDelineation.CheckFraction(fraction);
-        if (coreQuantile is { } quantile)
-            FindingDelineation.CheckCoreQuantile(quantile);
-        if (edgeReachMm is { } reach)
-            FindingDelineation.CheckEdgeReach(reach);
+        resNet.Check();
         if (sliceStep is < 1)
             throw new ArgumentException($"--slice-step must be 1 or more, not {sliceStep}");
         if (maxBankBytes < 1)
@@ -69,8 +60,8 @@ public static class MemoryBankBuilder
             if (!ClipMemoryMethods.ContainsKey(source.Method))
                 throw new ArgumentException($"bundle '{source.Name}' (method {source.Manifest.Method}) takes no memory bank (methods that do: {string.Join(", ", ClipMemoryMethods.Keys.Select(Spelling))}, and the built-in {ResNetMemoryDetector.DetectorName})");
         }
-        if (!isResNet && (sliceAxisSigmaMm is not null || delineationFraction is not null || coreQuantile is not null || edgeReachMm is not null))
-            throw new ArgumentException($"--{(sliceAxisSigmaMm is not null ? "slice-axis-sigma" : delineationFraction is not null ? "delineation" : coreQuantile is not null ? "core-quantile" : "edge-reach")} belongs to {ResNetMemoryDetector.DetectorName}'s calibration; bundle '{source!.Name}' has none");
+        if (!isResNet && resNet.FirstFlag is { } flag)
+            throw new ArgumentException($"{flag} belongs to {ResNetMemoryDetector.DetectorName}'s calibration; bundle '{source!.Name}' has none");
         var normals = NormalReferences.Load(normalsDirectory);
         var masks = normals.Volumes.Select(v => BrainMask.Compute(v.Volume)).ToList();
         for (var v = 0; v < masks.Count; v++)
@@ -85,7 +76,7 @@ public static class MemoryBankBuilder
         try
         {
             if (isResNet)
-                BuildResNet(normals, masks, staging, name, sliceStep, maxBankBytes, engine, logger, falsePositiveRate, sliceAxisSigmaMm, delineationFraction, coreQuantile, edgeReachMm);
+                BuildResNet(normals, masks, staging, name, sliceStep, maxBankBytes, engine, logger, falsePositiveRate, resNet);
             else
                 BuildClip(source!, normals, masks, staging, name, sliceStep ?? 1, maxBankBytes, engine, logger);
             if (Directory.Exists(outDirectory))
@@ -101,17 +92,12 @@ public static class MemoryBankBuilder
     }
 
     private static void BuildResNet(NormalReferences normals, List<Volume<byte>> masks, string outDirectory, string name, int? sliceStep, long maxBankBytes,
-        EngineOptions? engine, ILogger? logger, double? falsePositiveRate, double? sliceAxisSigmaMm, double? delineationFraction,
-        double? coreQuantile, double? edgeReachMm)
+        EngineOptions? engine, ILogger? logger, double? falsePositiveRate, ResNetMemoryOverrides resNet)
     {
-        var options = new MemoryDetectorOptions();
+        var options = resNet.ApplyTo(new MemoryDetectorOptions());
         options = options with
         {
             NormalSliceStep = sliceStep ?? options.NormalSliceStep, FalsePositiveRate = falsePositiveRate ?? options.FalsePositiveRate,
-            SliceAxisSigmaMm = sliceAxisSigmaMm ?? options.SliceAxisSigmaMm,
-            DelineationFraction = delineationFraction ?? options.DelineationFraction,
-            CoreQuantile = coreQuantile ?? options.CoreQuantile,
-            EdgeReachMm = edgeReachMm ?? options.EdgeReachMm,
         };
         // Each slice holds Grid² patches of Dim floats (and FineGrid² of FineDim with the fine detail); check the
         // estimate before spending minutes on features.

@@ -63,6 +63,68 @@ public sealed class PreprocessingTests
         Assert.InRange(nonZero * brain.Spacing.X * brain.Spacing.Y * brain.Spacing.Z / 1000, 1000, 2000); // an adult brain, in ml
     }
 
+    /// <summary>A skull-stripped ball of tissue (90-110) on a zero background, radius 12 voxels, whose edge voxels (a
+    /// 6-neighbour outside the ball) are part background (intensity 3) on one side (x more than 4 voxels beyond the
+    /// centre: about a tenth of the ball), with a 3 x 3 x 3 spot as dark deep inside (a dark lesion or a ventricle); and
+    /// its non-zero mask.</summary>
+    private static (Volume<float> Brain, Volume<byte> Mask) BallWithDarkRim(double spacingMm)
+    {
+        var v = new Volume<float>(32, 32, 32, Affine.FromGeometry(new Vec3(spacingMm, spacingMm, spacingMm), Vec3.UnitX, Vec3.UnitY, Vec3.UnitZ, Vec3.Zero));
+        static bool InBall(int i, int j, int k) => (i - 16) * (i - 16) + (j - 16) * (j - 16) + (k - 16) * (k - 16) < 144;
+        var rng = new Random(5);
+        for (var k = 0; k < 32; k++)
+            for (var j = 0; j < 32; j++)
+                for (var i = 0; i < 32; i++)
+                {
+                    if (!InBall(i, j, k))
+                        continue;
+                    var edge = !InBall(i - 1, j, k) || !InBall(i + 1, j, k) || !InBall(i, j - 1, k) || !InBall(i, j + 1, k) || !InBall(i, j, k - 1) || !InBall(i, j, k + 1);
+                    v[i, j, k] = edge && i - 16 > 4 ? 3 : 90 + 20 * (float)rng.NextDouble();
+                }
+        for (var k = 15; k <= 17; k++)
+            for (var j = 15; j <= 17; j++)
+                for (var i = 15; i <= 17; i++)
+                    v[i, j, k] = 2;
+        return (v, BrainMask.NonZero(v));
+    }
+
+    [Fact]
+    public void WithoutDarkRim_DropsTheDarkEdgeVoxels_AndKeepsTheDarkSpotInside()
+    {
+        var (brain, mask) = BallWithDarkRim(spacingMm: 1);
+        var rim = brain.Data.Count(x => x == 3);
+        Assert.InRange(rim, 300, 700); // 4-10 % of the ~7200 brain voxels, so the 3rd percentile falls among them
+        var refined = BrainMask.WithoutDarkRim(mask, brain, rimMm: 2, quantile: 0.03);
+        for (var v = 0; v < mask.Data.Length; v++)
+        {
+            var expected = brain.Data[v] != 0 && brain.Data[v] != 3; // the rim goes; tissue at the edge and the spot stay
+            Assert.Equal(expected ? 1 : 0, refined.Data[v]);
+        }
+        Assert.Equal(1, refined[16, 16, 16]);
+        Assert.Equal(mask.Data.Count(b => b != 0) - rim, refined.Data.Count(b => b != 0));
+    }
+
+    [Fact]
+    public void WithoutDarkRim_MeasuresTheRimInMillimetres()
+    {
+        // At 2 mm voxels the edge layer lies 2 mm from the outside: a 1 mm rim reaches none of it, a 2 mm rim all.
+        var (brain, mask) = BallWithDarkRim(spacingMm: 2);
+        Assert.Equal(mask.Data.Count(b => b != 0), BrainMask.WithoutDarkRim(mask, brain, rimMm: 1, quantile: 0.03).Data.Count(b => b != 0));
+        Assert.Equal(mask.Data.Count(b => b != 0) - brain.Data.Count(x => x == 3),
+            BrainMask.WithoutDarkRim(mask, brain, rimMm: 2, quantile: 0.03).Data.Count(b => b != 0));
+    }
+
+    [Fact]
+    public void WithoutDarkRim_RefusesABadRimQuantileOrGrid()
+    {
+        var (brain, mask) = BallWithDarkRim(spacingMm: 1);
+        Assert.Contains("mm above 0", Assert.Throws<ArgumentException>(() => BrainMask.WithoutDarkRim(mask, brain, rimMm: 0)).Message);
+        Assert.Contains("mm above 0", Assert.Throws<ArgumentException>(() => BrainMask.WithoutDarkRim(mask, brain, rimMm: double.NaN)).Message);
+        Assert.Contains("between 0 and 1", Assert.Throws<ArgumentException>(() => BrainMask.WithoutDarkRim(mask, brain, rimMm: 2, quantile: 1)).Message);
+        var other = new Volume<byte>(16, 32, 32, Affine.Identity);
+        Assert.Contains("differ in size", Assert.Throws<ArgumentException>(() => BrainMask.WithoutDarkRim(other, brain, rimMm: 2)).Message);
+    }
+
     [Fact]
     public void SliceStandardization_GivesZeroMeanUnitStdOverBrainPixelsOfEachSlice()
     {

@@ -265,6 +265,36 @@ public sealed class DetectorTests(ITestOutputHelper output)
         return result;
     }
 
+    /// <summary>With the dark rim on, the voxels at the brain mask's edge darker than its 1st percentile (partial
+    /// background) are not scored: their map is 0, the calibration counts them in no normal, and the lesion inside is
+    /// still found.</summary>
+    [Fact]
+    public void MemoryDetector_DarkRim_LeavesThePartialBackgroundEdgeUnscored()
+    {
+        var (refs, c, _) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        var rimMm = c.Image.Spacing.X; // one voxel layer at 3 mm
+        using var without = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { DarkRimMm = 0 });
+        using var with = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { DarkRimMm = rimMm });
+        var kept = BrainMask.WithoutDarkRim(c.Brain, c.Image, rimMm);
+        var map = with.Detect(c.Image, c.Brain).Map.Data;
+        var rimVoxels = Enumerable.Range(0, map.Length).Where(v => c.Brain.Data[v] != 0 && kept.Data[v] == 0).ToList();
+        output.WriteLine($"dark rim: {rimVoxels.Count} of {c.Brain.Data.Count(b => b != 0)} brain voxels; held-out voxels {without.Voxel!.Voxels} without, {with.Voxel!.Voxels} with");
+        Assert.NotEmpty(rimVoxels);
+        Assert.All(rimVoxels, v => Assert.Equal(0f, map[v]));
+        Assert.Contains(rimVoxels, v => without.Detect(c.Image, c.Brain).Map.Data[v] > 0);
+        Assert.True(with.Voxel.Voxels < without.Voxel.Voxels, "the normals' rims are left out of the calibration");
+        Assert.True(map.Where((_, v) => c.Lesion.Data[v] != 0).Max() >= 0.5f, "the lesion is still found");
+    }
+
+    [Fact]
+    public void MemoryDetector_BadDarkRim_IsRefusedBeforeAnyWork()
+    {
+        var (refs, _, _) = Data.Value;
+        Assert.StartsWith("the dark rim must be a finite number of mm, 0 (off) or more, not -1",
+            Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: new MemoryDetectorOptions { DarkRimMm = -1 })).Message);
+    }
+
     [Fact]
     public void MemoryDetector_BadDelineationFraction_IsRefusedBeforeAnyWork()
     {

@@ -78,6 +78,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         Assert.Equal(inMemory.CoreLevel, loaded.CoreLevel);
         Assert.Equal(inMemory.Options.CoreQuantile, loaded.Options.CoreQuantile);
         Assert.Equal(inMemory.Options.EdgeReachMm, loaded.Options.EdgeReachMm);
+        Assert.Equal(inMemory.Options.DarkRimMm, loaded.Options.DarkRimMm);
         var expected = inMemory.Detect(c.Image, c.Brain);
         var actual = loaded.Detect(c.Image, c.Brain);
         output.WriteLine($"map max {expected.Map.Data.Max():F3}, image score {expected.ImageScore:F3}");
@@ -312,7 +313,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     /// <summary>The edge reach of the build is stored and read back; without the key (built before it) the core cut
     /// decides alone; a reach of 0 or less, or an edge without the core cut, is refused naming the key.</summary>
     [Fact]
-    public void FeatureMemoryBundle_RimReach_IsStoredAndReadBack_AbsentMeansNone()
+    public void FeatureMemoryBundle_EdgeReach_IsStoredAndReadBack_AbsentMeansNone()
     {
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
@@ -331,6 +332,24 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
             section.Remove("coreQuantile");
             section.Remove("coreLevel");
         }));
+    }
+
+    /// <summary>The dark rim of the build is stored and read back; without the key (built before it) the mask is
+    /// scored as given; a rim of 0 or less is refused naming the key.</summary>
+    [Fact]
+    public void FeatureMemoryBundle_DarkRim_IsStoredAndReadBack_AbsentMeansNone()
+    {
+        using var dir = new TempDir();
+        var (bundleDir, manifestPath) = SmallBundle(dir);
+        double stored = 0;
+        EditSection(manifestPath, section => stored = (double)section["darkRimMm"]!);
+        Assert.Equal(new MemoryDetectorOptions().DarkRimMm, stored);
+        using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(stored, current.Options.DarkRimMm);
+        EditSection(manifestPath, section => section.Remove("darkRimMm"));
+        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(0, old.Options.DarkRimMm);
+        Assert.Contains("featureMemory.darkRimMm -1 must be a finite number of mm above 0", RefusalOf(section => section["darkRimMm"] = -1.0));
     }
 
     /// <summary>A build's image statistic is the peak and says so; without the key (built before it) the statistic is
@@ -479,8 +498,8 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     {
         var normals = dir.Sub("normals-" + name);
         NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
-        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu, sliceAxisSigmaMm: sliceAxisSigmaMm,
-            delineationFraction: delineationFraction, coreQuantile: coreQuantile);
+        var bundleDir = MemoryBankBuilder.Build(ResNetMemoryDetector.DetectorName, normals, dir.File(name), sliceStep: 8, engine: Cpu,
+            resNet: new ResNetMemoryOverrides(sliceAxisSigmaMm, delineationFraction, coreQuantile));
         return (bundleDir, Path.Combine(bundleDir, BundleLoader.ManifestFileName));
     }
 }
