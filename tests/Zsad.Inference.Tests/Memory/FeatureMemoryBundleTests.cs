@@ -315,16 +315,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [Fact]
     public void FeatureMemoryBundle_EdgeReach_IsStoredAndReadBack_AbsentMeansNone()
     {
-        using var dir = new TempDir();
-        var (bundleDir, manifestPath) = SmallBundle(dir);
-        double stored = 0;
-        EditSection(manifestPath, section => stored = (double)section["edgeReachMm"]!);
-        Assert.Equal(new MemoryDetectorOptions().EdgeReachMm, stored);
-        using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
-            Assert.Equal(stored, current.Options.EdgeReachMm);
-        EditSection(manifestPath, section => section.Remove("edgeReachMm"));
-        using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
-            Assert.Equal(0, old.Options.EdgeReachMm);
+        AssertDefaultIsStored_AndAbsentMeansOff("edgeReachMm", o => o.EdgeReachMm);
         Assert.Contains("featureMemory.edgeReachMm 0 must be a finite number of mm above 0", RefusalOf(section => section["edgeReachMm"] = 0.0));
         Assert.Contains("has 'featureMemory.edgeReachMm' but no core cut", RefusalOf(section =>
         {
@@ -339,17 +330,24 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
     [Fact]
     public void FeatureMemoryBundle_DarkRim_IsStoredAndReadBack_AbsentMeansNone()
     {
+        AssertDefaultIsStored_AndAbsentMeansOff("darkRimMm", o => o.DarkRimMm);
+        Assert.Contains("featureMemory.darkRimMm -1 must be a finite number of mm above 0", RefusalOf(section => section["darkRimMm"] = -1.0));
+    }
+
+    /// <summary>A default build stores the default of an option under <paramref name="key"/>, loads it back, and a
+    /// bundle without the key (built before it) loads with the option off (0).</summary>
+    private static void AssertDefaultIsStored_AndAbsentMeansOff(string key, Func<MemoryDetectorOptions, double> option)
+    {
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
         double stored = 0;
-        EditSection(manifestPath, section => stored = (double)section["darkRimMm"]!);
-        Assert.Equal(new MemoryDetectorOptions().DarkRimMm, stored);
+        EditSection(manifestPath, section => stored = (double)section[key]!);
+        Assert.Equal(option(new MemoryDetectorOptions()), stored);
         using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
-            Assert.Equal(stored, current.Options.DarkRimMm);
-        EditSection(manifestPath, section => section.Remove("darkRimMm"));
+            Assert.Equal(stored, option(current.Options));
+        EditSection(manifestPath, section => section.Remove(key));
         using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
-            Assert.Equal(0, old.Options.DarkRimMm);
-        Assert.Contains("featureMemory.darkRimMm -1 must be a finite number of mm above 0", RefusalOf(section => section["darkRimMm"] = -1.0));
+            Assert.Equal(0, option(old.Options));
     }
 
     /// <summary>A build's image statistic is the peak and says so; without the key (built before it) the statistic is
