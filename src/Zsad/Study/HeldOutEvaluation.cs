@@ -69,6 +69,8 @@ public static class HeldOutEvaluation
             }
             pooled.Add(brainScores.ToArray(), brainTruth.ToArray());
             var dice = double.NaN;
+            // Each lesion's line follows its volume's line, so they are written once the volume's are known.
+            var lesionLines = new List<string>();
             if (c.Lesions.Count == 0)
             {
                 healthyFlagged += flagged;
@@ -90,7 +92,7 @@ public static class HeldOutEvaluation
                         peak = Math.Max(peak, result.Map.Data[v]);
                     }
                     var found = peak >= SegmentationLevel;
-                    progress?.WriteLine(FormattableString.Invariant($"    lesion {lesion.DiameterMm} mm {lesion.Kind}{(lesion.Cortical ? " cortical" : "")}, {size} voxels, peak {peak:F2}{(found ? "" : ", MISSED")}"));
+                    lesionLines.Add(FormattableString.Invariant($"    lesion {lesion.DiameterMm} mm {lesion.Kind}{(lesion.Cortical ? " cortical" : "")}, {size} voxels, peak {peak:F2}{(found ? "" : ", MISSED")}"));
                     var d = byDiameter[lesion.DiameterMm];
                     byDiameter[lesion.DiameterMm] = (d.Found + (found ? 1 : 0), d.Total + 1);
                     if (lesion.Cortical)
@@ -100,6 +102,8 @@ public static class HeldOutEvaluation
             imageScores.Add((result.ImageScore, c.Lesions.Count > 0));
             perCase.Add((c.Name, c.Lesions.Count, dice, result.ImageScore, result.ImagePValue, flagged / (double)brainScores.Count, seconds));
             progress?.WriteLine(FormattableString.Invariant($"  {c.Name}: {c.Lesions.Count} lesions, Dice {dice:F3}, image score {result.ImageScore:F3}, p {result.ImagePValue:G3}, flagged {flagged / (double)brainScores.Count:P3} (outside lesions: {falseNear} voxels within {NearMm} mm of one, {falseFar} farther), {seconds:F1} s"));
+            foreach (var line in lesionLines)
+                progress?.WriteLine(line);
         }
         var dices = perCase.Where(p => p.Item2 > 0).Select(p => p.Item3).ToArray();
         var mean = dices.Average();
