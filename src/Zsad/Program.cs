@@ -197,6 +197,7 @@ public static class Program
             Opt("core-quantile", "Q", "with a study setting: each finding keeps its voxels whose voxel-scale score reaches this quantile of the normals', 0 = off (default: the detector's)"),
             Opt("edge-reach", "MM", "with a study setting: a finding whose core contrasts with the tissue around it follows its half-contrast edge within this many mm of the core cut, 0 = off (default: the detector's)"),
             Opt("dark-rim", "MM", "with a study setting: brain voxels within this many mm of the mask's edge and darker than its 1st percentile are left out as partial background, 0 = off (default: the detector's)"),
+            Opt("false-findings", "N", "with a study setting: keep only the findings heavier than the mass that lets N false findings per healthy scan through on the held-out normals (default: off, every finding kept)"),
             Opt("patch-cap", "SD", "with a study setting: ceiling of the position-scaled patch score, 0 = none (default: the detector's; none with --no-position-scale)"),
         ], Study),
         new("models build-memory", "few-shot memory bank from normal volumes, stored in a bundle (docs/bundle-format.md)",
@@ -218,6 +219,7 @@ public static class Program
                 Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().EdgeReachMm)),
             Opt("dark-rim", "MM", "resnet18-memory: brain voxels within this many mm of the mask's edge and darker than its 1st percentile are left out as partial background (0 = off)",
                 Invariant(new Zsad.Inference.Detection.MemoryDetectorOptions().DarkRimMm)),
+            Opt("false-findings", "N", "resnet18-memory: a scan keeps only the findings heavier than the mass that lets N false findings per healthy scan through on the held-out normals (default: off, every finding kept)"),
         ], BuildMemory),
     ];
 
@@ -253,7 +255,7 @@ public static class Program
 
     private static int BuildMemory(CommandArgs a) => Zsad.Inference.Cli.ModelsCommandHandler.BuildMemory(
         a.RequiredOption("detector"), a.RequiredOption("normals"), a.RequiredOption("out"), a.Option("slice-step"), a.Option("max-bank-mb"), Console.Out, a.Option("fpr"),
-        a.Option("slice-axis-sigma"), a.Option("delineation"), a.Option("core-quantile"), a.Option("edge-reach"), a.Option("dark-rim"));
+        a.Option("slice-axis-sigma"), a.Option("delineation"), a.Option("core-quantile"), a.Option("edge-reach"), a.Option("dark-rim"), a.Option("false-findings"));
 
     private static int Serve(CommandArgs a)
     {
@@ -428,6 +430,7 @@ public static class Program
                 CoreQuantile = a.Option("core-quantile") is not null ? a.NumberOption("core-quantile") : options.CoreQuantile,
                 EdgeReachMm = a.Option("edge-reach") is not null ? a.NumberOption("edge-reach") : options.EdgeReachMm,
                 DarkRimMm = a.Option("dark-rim") is not null ? a.NumberOption("dark-rim") : options.DarkRimMm,
+                FalseFindingsPerScan = a.Option("false-findings") is not null ? a.NumberOption("false-findings") : options.FalseFindingsPerScan,
                 // The cap counts standard deviations of the position scale; raw distances have other units.
                 PatchCap = a.Option("patch-cap") is not null ? a.NumberOption("patch-cap") : a.Flag("no-position-scale") ? 0 : options.PatchCap,
             };

@@ -123,6 +123,8 @@ public class CommandUsageTests
         "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--delineation", "1.5")]
     [InlineData("zsad models build-memory: the core quantile must be 0 (off) or more and below 1, not 1 (see zsad models build-memory --help)",
         "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--core-quantile", "1")]
+    [InlineData("zsad models build-memory: the false findings per healthy scan must be a finite number of 0 or more, not -1 (see zsad models build-memory --help)",
+        "models", "build-memory", "--detector", "resnet18-memory", "--normals", "n", "--out", "o", "--false-findings", "-1")]
     public void BadCommandLines_AreOneStderrLine_ExitTwo(string expected, params string[] args)
     {
         var r = Zsad(args);

@@ -89,6 +89,11 @@ public sealed class FeatureMemorySection
     /// <summary>Normals left out of the voxel level as unlike the others (<c>VoxelCalibration.FindUnlike</c>); they
     /// still count in <see cref="NormalImageStatistics"/>. Absent: none (and bundles built before it).</summary>
     [JsonPropertyName("unlikeNormals")] public List<ManifestUnlikeNormal>? UnlikeNormals { get; set; }
+    /// <summary>The finding-mass cut: a scan keeps the findings heavier than <see cref="FindingMassLevel"/>, set on the
+    /// held-out normals to let <see cref="FalseFindingsPerScan"/> false findings per healthy scan through
+    /// (<c>FindingMass</c>). Both absent: every finding is kept (bundles built before it).</summary>
+    [JsonPropertyName("findingMassLevel")] public double? FindingMassLevel { get; set; }
+    [JsonPropertyName("falseFindingsPerScan")] public double? FalseFindingsPerScan { get; set; }
     /// <summary>[2, heightBins, grid²]: mean, then std, of held-out normal patch distances per brain-height bin and
     /// grid cell; a test distance is scored as (distance - mean) / std. Absent: raw distances (bundles built before).</summary>
     [JsonPropertyName("positionStatistics")] public ManifestTensor? PositionStatistics { get; set; }

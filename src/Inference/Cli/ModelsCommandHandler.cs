@@ -44,15 +44,16 @@ public static class ModelsCommandHandler
         return 0;
     }
 
-    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F] [--core-quantile Q] [--edge-reach MM] [--dark-rim MM]`.</summary>
+    /// <summary>`zsad models build-memory --detector NAME|BUNDLE_DIR --normals DIR --out OUT_BUNDLE [--slice-step N] [--max-bank-mb MB] [--fpr RATE] [--slice-axis-sigma MM] [--delineation F] [--core-quantile Q] [--edge-reach MM] [--dark-rim MM] [--false-findings N]`.</summary>
     public static int BuildMemory(string detector, string normals, string output, string? sliceStep, string? maxBankMb, TextWriter stdout, string? fpr = null,
-        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null, string? edgeReach = null, string? darkRim = null)
+        string? sliceAxisSigma = null, string? delineation = null, string? coreQuantile = null, string? edgeReach = null, string? darkRim = null, string? falseFindings = null)
     {
         double? sigma = sliceAxisSigma is null ? null : Detection.Views.SlicingOptions.ParseSigma(sliceAxisSigma, "--slice-axis-sigma");
         var fraction = OptionalNumber(delineation, "--delineation", "a fraction of each finding's peak, 0 = off");
         var core = OptionalNumber(coreQuantile, "--core-quantile", "a quantile of the normals' voxel-scale scores, 0 = off");
         var reach = OptionalNumber(edgeReach, "--edge-reach", "mm beyond the core cut's voxels, 0 = off");
         var rim = OptionalNumber(darkRim, "--dark-rim", "mm from the brain mask's edge, 0 = off");
+        var perScan = OptionalNumber(falseFindings, "--false-findings", "false findings per healthy scan");
         var rate = OptionalNumber(fpr, "--fpr", "a share of healthy voxels, e.g. 1e-4");
         if (rate is { } checkedRate)
             VoxelCalibration.CheckRate(checkedRate);
@@ -60,7 +61,7 @@ public static class ModelsCommandHandler
         var limit = maxBankMb is null ? MemoryBankBuilder.DefaultMaxBankBytes
             : long.TryParse(maxBankMb, out var mb) && mb > 0 ? mb << 20 : throw new ArgumentException($"--max-bank-mb: '{maxBankMb}' is not a positive whole number of MiB");
         var dir = MemoryBankBuilder.Build(detector, normals, output, step, limit, falsePositiveRate: rate,
-            resNet: new ResNetMemoryOverrides(sigma, fraction, core, reach, rim));
+            resNet: new ResNetMemoryOverrides(sigma, fraction, core, reach, rim, perScan));
         var bundle = BundleLoader.Load(dir);
         var source = bundle.Manifest.MemorySource!;
         stdout.WriteLine($"memory bundle: {bundle.Directory} ({bundle.Manifest.Method}, {bundle.Manifest.MemoryBank!.Shape![0]} rows of {bundle.Manifest.MemoryBank.Shape[1]})");
@@ -75,6 +76,9 @@ public static class ModelsCommandHandler
             if (fm.CoreLevel is { } coreLevel)
                 stdout.WriteLine(System.FormattableString.Invariant(
                     $"core cut: each finding keeps its voxels whose voxel-scale score reaches raw {coreLevel:F4} (quantile {fm.CoreQuantile:G3} of the held-out normals'){(fm.EdgeReachMm is { } storedReach ? $"; one whose core contrasts with the tissue around it follows its half-contrast edge within {storedReach:G3} mm of them" : "")}"));
+            if (fm.FindingMassLevel is { } massLevel)
+                stdout.WriteLine(System.FormattableString.Invariant(
+                    $"finding-mass cut: a scan keeps the findings whose mass (height above the level times mm3) exceeds {massLevel:F2}, which lets {fm.FalseFindingsPerScan:G3} false findings per healthy scan through on the held-out normals"));
             if (fm.NormalImageStatistics!.Count < ReferenceTrust.MinimumNormals)
                 stdout.WriteLine($"WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): {ReferenceTrust.OneNormalProblem}; build from 4 or more normals");
         }

@@ -97,7 +97,7 @@ public static class FindingDelineation
         }
         if (edge is { ReachMm: > 0 } withEdge)
             FollowEdges(new Findings(labels, cuts, hasCore, raw), mask, flagged, withEdge.Image, withEdge.ReachMm, kept);
-        var below = (float)(level - 1e-4 * (level - median));
+        var below = JustBelow(level, median);
         var lowered = 0;
         for (var v = 0; v < data.Length; v++)
         {
@@ -108,6 +108,10 @@ public static class FindingDelineation
         }
         return lowered;
     }
+
+    /// <summary>Where a cut voxel's score is lowered to: just under the level, so that it leaves the segmentation and
+    /// keeps nearly its rank among the brain's scores.</summary>
+    internal static float JustBelow(double level, double median) => (float)(level - 1e-4 * (level - median));
 
     public static void CheckEdgeReach(double reachMm)
     {

@@ -40,8 +40,13 @@ public sealed record ReferenceTrust(bool SiteNormals, VoxelCalibration? Voxel, s
 
     /// <summary>"calibrated on site normals: 1e-4 false positives per healthy voxel" or the warning.</summary>
     public string Describe() => Calibrated
-        ? string.Create(CultureInfo.InvariantCulture, $"calibrated on site normals: decision level 0.5 = {Voxel!.FalsePositiveRate:G3} false positives per healthy brain voxel (held out over {Voxel.NormalImageStatistics.Count} normal volumes{UnlikeNote})")
+        ? string.Create(CultureInfo.InvariantCulture, $"calibrated on site normals: decision level 0.5 = {Voxel!.FalsePositiveRate:G3} false positives per healthy brain voxel (held out over {Voxel.NormalImageStatistics.Count} normal volumes{UnlikeNote}){FindingNote}")
         : Warning!;
+
+    /// <summary>"; a finding is kept when heavier than ..." when the calibration has a finding-mass level.</summary>
+    private string FindingNote => Voxel is { FindingMassLevel: { } level, FalseFindingsPerScan: { } perScan }
+        ? string.Create(CultureInfo.InvariantCulture, $"; a finding is kept when its mass (height above the level times mm3) exceeds {level:G4}, which lets {perScan:G3} false findings per healthy scan through on the held-out normals")
+        : "";
 
     /// <summary>"; normals #2, #5 unlike the others, left out of the level" when the calibration left any out.</summary>
     private string UnlikeNote => Voxel?.UnlikeNormals is { Count: > 0 } unlike

@@ -98,6 +98,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         FindingDelineation.CheckFraction(options.DelineationFraction);
         FindingDelineation.CheckCoreQuantile(options.CoreQuantile);
         FindingDelineation.CheckEdgeReach(options.EdgeReachMm);
+        if (options.FalseFindingsPerScan is { } perScan)
+            FindingMass.CheckPerScan(perScan);
         MemoryDetectorOptions.CheckDarkRim(options.DarkRimMm);
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));
@@ -199,6 +201,9 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         // The held-out voxel-scale scores of every normal, pooled, for the core level.
         var withCore = options.CoreQuantile > 0 && detector.HasVoxelScaleTerm;
         var coreScores = withCore ? new List<float>() : null;
+        // Each normal's whole held-out map (and its voxel-scale part), kept until the level is known, for its findings'
+        // masses; only the slice-axis path assembles whole maps.
+        var heldOutMaps = options.FalseFindingsPerScan is not null && sliceAxis ? new (Volume<float> Raw, Volume<float>? VoxelScores)[bankSlices.Count] : null;
         for (var v = 0; v < bankSlices.Count; v++)
         {
             // The position scale of the other normals, so that a volume's own distances do not set its scale.
@@ -262,6 +267,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     voxelRawSlices?.CopySlice(scored.Slice, voxelSlice!);
                     AddBrainVoxels(scored.Slice);
                 }
+                if (heldOutMaps is not null)
+                    heldOutMaps[v] = (raw, voxelRaw);
             }
             voxels.Add(volumeVoxels.ToArray());
         }
@@ -274,6 +281,28 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var sorted = coreScores.ToArray();
             Array.Sort(sorted);
             detector.CoreLevel = VoxelCalibration.Quantile(sorted, options.CoreQuantile);
+        }
+        if (heldOutMaps is not null)
+        {
+            // Each normal's findings, cut as a scan's are (FindingDelineation) against the level of all the normals; the
+            // normals unlike the others are left out, as they are from the level.
+            var unlike = (detector.Voxel.UnlikeNormals ?? []).Select(u => u.Index).ToHashSet();
+            var masses = new List<double>();
+            for (var v = 0; v < heldOutMaps.Length; v++)
+            {
+                var (raw, voxelRaw) = heldOutMaps[v];
+                heldOutMaps[v] = default;
+                if (unlike.Contains(v))
+                    continue;
+                ZeroOutsideBrain(raw, masks[v]);
+                detector.Delineate(raw, masks[v], voxelRaw, normals[v]);
+                masses.AddRange(FindingMass.Of(raw, masks[v], detector.Voxel.Threshold, detector.Voxel.Median).Masses);
+            }
+            detector.Voxel = detector.Voxel with
+            {
+                FindingMassLevel = FindingMass.Level(masses, heldOutMaps.Length - unlike.Count, options.FalseFindingsPerScan!.Value),
+                FalseFindingsPerScan = options.FalseFindingsPerScan,
+            };
         }
         logger.LogInformation("memory bank: {Slices} slices of {Volumes} normal volumes; held-out calibration: {Calibration}",
             detector._bank.SliceCount, normals.Count, detector.Voxel);
@@ -385,23 +414,36 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         var data = raw.Data;
         var brain = new List<float>();
         for (var v = 0; v < data.Length; v++)
-        {
-            if (mask.Data[v] == 0 || float.IsNaN(data[v]))
-            {
-                data[v] = 0;
-                continue;
-            }
-            brain.Add(data[v]);
-        }
+            if (mask.Data[v] != 0 && !float.IsNaN(data[v]))
+                brain.Add(data[v]);
+        ZeroOutsideBrain(raw, mask);
         var statistic = VoxelCalibration.ImageStatistic(brain.ToArray(), Voxel?.ImageRule ?? ImageStatisticRule.BrainQuantile, raw.VoxelVolumeMm3);
-        if (Voxel is { } calibrated)
-            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction,
-                voxelScores is null ? null : (voxelScores, CoreLevel!.Value), voxelScores is null ? null : (image, Options.EdgeReachMm));
+        Delineate(raw, mask, voxelScores, image);
+        if (Voxel is { FindingMassLevel: { } minMass })
+            FindingMass.KeepHeavierThan(raw, mask, Voxel.Threshold, Voxel.Median, minMass);
         Func<double, float> apply = Voxel is { } voxel ? voxel.Apply : Calibration.Apply;
         for (var v = 0; v < data.Length; v++)
             if (data[v] != 0)
                 data[v] = apply(data[v]);
         return new AnomalyResult(raw, apply(statistic), Voxel?.PValue(statistic));
+    }
+
+    /// <summary>Raw scores outside the brain, or never scored (NaN), become 0.</summary>
+    private static void ZeroOutsideBrain(Volume<float> raw, Volume<byte> mask)
+    {
+        var data = raw.Data;
+        for (var v = 0; v < data.Length; v++)
+            if (mask.Data[v] == 0 || float.IsNaN(data[v]))
+                data[v] = 0;
+    }
+
+    /// <summary>Each finding of a raw map trimmed to its core (<see cref="FindingDelineation"/>), when the map is
+    /// calibrated per voxel.</summary>
+    private void Delineate(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores, Volume<float> image)
+    {
+        if (Voxel is { } calibrated)
+            FindingDelineation.Apply(raw, mask, calibrated.Threshold, calibrated.Median, Options.DelineationFraction,
+                voxelScores is null ? null : (voxelScores, CoreLevel!.Value), voxelScores is null ? null : (image, Options.EdgeReachMm));
     }
 
     /// <summary>One slice's raw score: the grid of (scaled) coarse nearest-neighbour distances, plus the weighted

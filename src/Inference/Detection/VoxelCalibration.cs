@@ -17,9 +17,13 @@ namespace Zsad.Inference.Detection;
 /// <param name="ImageRule">Which image statistic the normals' are, and a volume's is measured with.</param>
 /// <param name="UnlikeNormals">Held-out normals unlike the others, left out of <paramref name="Median"/>, <paramref
 /// name="Threshold"/> and <paramref name="Quantiles"/> (null or empty: none; bundles built before it).</param>
+/// <param name="FindingMassLevel">A scan keeps the findings heavier than this (<see cref="FindingMass"/>); null: every
+/// finding is kept (bundles built before it).</param>
+/// <param name="FalseFindingsPerScan">The false findings per healthy scan that <paramref name="FindingMassLevel"/> lets
+/// through, counted on the held-out normals.</param>
 public sealed record VoxelCalibration(double FalsePositiveRate, double Median, double Threshold, IReadOnlyList<QuantilePoint> Quantiles,
     IReadOnlyList<double> NormalImageStatistics, long Voxels, ImageStatisticRule ImageRule = ImageStatisticRule.Peak,
-    IReadOnlyList<UnlikeNormal>? UnlikeNormals = null)
+    IReadOnlyList<UnlikeNormal>? UnlikeNormals = null, double? FindingMassLevel = null, double? FalseFindingsPerScan = null)
 {
     public const double DefaultFalsePositiveRate = 1e-4;
 
@@ -171,7 +175,7 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
     }
 
     public override string ToString() => FormattableString.Invariant(
-        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic ({ImageRule}) of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}{string.Concat((UnlikeNormals ?? []).Select(u => $"; {u}"))}");
+        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic ({ImageRule}) of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}{string.Concat((UnlikeNormals ?? []).Select(u => $"; {u}"))}{(FindingMassLevel is { } mass ? $"; findings kept above mass {mass:F2} ({FalseFindingsPerScan:G3} false per healthy scan)" : "")}");
 }
 
 /// <summary>What a volume's image statistic is, over its raw brain scores before the findings are delineated.</summary>

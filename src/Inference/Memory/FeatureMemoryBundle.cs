@@ -121,6 +121,8 @@ public static class FeatureMemoryBundle
                 ImageStatistic = detector.Voxel?.ImageRule == ImageStatisticRule.Peak ? PeakKey : null,
                 UnlikeNormals = detector.Voxel?.UnlikeNormals is { Count: > 0 } unlike
                     ? unlike.Select(u => new ManifestUnlikeNormal { Index = u.Index, ShareFlagged = u.ShareFlagged }).ToList() : null,
+                FindingMassLevel = detector.Voxel?.FindingMassLevel,
+                FalseFindingsPerScan = detector.Voxel?.FalseFindingsPerScan,
                 PositionStatistics = detector.Positions is null ? null : PlaceTableTensor("positionStatistics", "position_statistics.f32", Cells),
                 FineWeight = detector.Fine is null ? null : options.FineWeight,
                 FineRadius = detector.Fine is null ? null : options.FineRadius,
@@ -410,6 +412,13 @@ public static class FeatureMemoryBundle
                 ? new UnlikeNormal(index, share)
                 : throw new BundleException(fail($"featureMemory.unlikeNormals: every entry needs an 'index' of a normal (0 to {statistics.Count - 1}) and a 'shareFlagged' from 0 to 1")))
             .ToList();
-        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule, unlike);
+        var (massLevel, perScan) = (section.FindingMassLevel, section.FalseFindingsPerScan);
+        if (massLevel is null != perScan is null)
+            throw new BundleException(fail("manifest.json has one of 'featureMemory.findingMassLevel' and 'featureMemory.falseFindingsPerScan' without the other"));
+        if (massLevel is { } m && (!(m >= 0) || !double.IsFinite(m)))
+            throw new BundleException(fail($"featureMemory.findingMassLevel {m} must be a finite number of 0 or more"));
+        if (perScan is { } p && (!(p >= 0) || !double.IsFinite(p)))
+            throw new BundleException(fail($"featureMemory.falseFindingsPerScan {p} must be a finite number of 0 or more"));
+        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule, unlike, massLevel, perScan);
     }
 }

@@ -288,6 +288,63 @@ public sealed class DetectorTests(ITestOutputHelper output)
         Assert.True(map.Where((_, v) => c.Lesion.Data[v] != 0).Max() >= 0.5f, "the lesion is still found");
     }
 
+    /// <summary>With the finding-mass cut (off by default) the calibration holds a finding-mass level; a scan's map keeps the findings
+    /// heavier than it and loses the others (on a healthy scan and on a lesion scan, whose maps
+    /// are otherwise those without the cut), some are lost, and the lesion is still found.</summary>
+    [Fact]
+    public void MemoryDetector_FindingMassCut_KeepsOnlyFindingsHeavierThanTheNormals()
+    {
+        var (refs, c, healthy) = Data.Value;
+        using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
+        // A false-positive rate of 1 % leaves many light findings in healthy brains at 3 mm.
+        using var without = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { FalsePositiveRate = 0.01 });
+        using var with = ResNetMemoryDetector.Build(refs, backbone, new MemoryDetectorOptions { FalsePositiveRate = 0.01, FalseFindingsPerScan = 0.5 });
+        Assert.Null(without.Voxel!.FindingMassLevel); // off by default
+        Assert.Equal(0.5, with.Voxel!.FalseFindingsPerScan);
+        var minMass = with.Voxel.FindingMassLevel!.Value;
+        output.WriteLine($"finding-mass level: {minMass:F2}");
+        var dropped = 0;
+        foreach (var scan in new[] { healthy, c })
+        {
+            var all = without.Detect(scan.Image, scan.Brain).Map;
+            var kept = with.Detect(scan.Image, scan.Brain).Map;
+            // The maps are calibrated alike (0.5 at the level, 0 at the median): a finding's mass in map units is its raw
+            // mass, unless the clamp at 1 lowered some of its voxels, and then the raw mass is larger.
+            var (masses, labels) = FindingMass.Of(all, scan.Brain, 0.5, 0);
+            var clamped = new bool[masses.Length];
+            for (var v = 0; v < labels.Length; v++)
+                if (labels[v] != 0 && all.Data[v] >= 1)
+                    clamped[labels[v] - 1] = true;
+            for (var v = 0; v < labels.Length; v++)
+            {
+                if (labels[v] == 0)
+                {
+                    Assert.True(kept.Data[v] < 0.5f || scan.Brain.Data[v] == 0, $"voxel {v} is flagged with the cut only");
+                    continue;
+                }
+                var finding = labels[v] - 1;
+                if (masses[finding] > minMass)
+                    Assert.True(kept.Data[v] >= 0.5f, $"voxel {v} of a finding of mass {masses[finding]:F2} was dropped");
+                else if (!clamped[finding])
+                {
+                    Assert.True(kept.Data[v] < 0.5f, $"voxel {v} of a finding of mass {masses[finding]:F2} was kept");
+                    dropped++;
+                }
+            }
+        }
+        output.WriteLine($"finding voxels dropped on the two scans: {dropped}");
+        Assert.True(dropped > 0, "no finding was light enough to drop");
+        Assert.True(with.Detect(c.Image, c.Brain).Map.Data.Where((_, v) => c.Lesion.Data[v] != 0).Max() >= 0.5f, "the lesion is still found");
+    }
+
+    [Fact]
+    public void MemoryDetector_BadFalseFindingsPerScan_IsRefusedBeforeAnyWork()
+    {
+        var (refs, _, _) = Data.Value;
+        Assert.StartsWith("the false findings per healthy scan must be a finite number of 0 or more, not -1",
+            Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: new MemoryDetectorOptions { FalseFindingsPerScan = -1 })).Message);
+    }
+
     [Fact]
     public void MemoryDetector_BadDarkRim_IsRefusedBeforeAnyWork()
     {

@@ -62,6 +62,16 @@ public sealed class ReferenceTrustTests
         Assert.EndsWith("(held out over 5 normal volumes)", (trust with { Voxel = voxel with { UnlikeNormals = [] } }).Describe());
     }
 
+    /// <summary>A calibration with a finding-mass level says what a finding must weigh and what that lets through.</summary>
+    [Fact]
+    public void Calibration_WithAFindingMassLevel_SaysWhatItLetsThrough()
+    {
+        var voxel = new VoxelCalibration(1e-4, 0, 1, [], [1, 2, 3, 4, 5], 10, FindingMassLevel: 12.5, FalseFindingsPerScan: 0.5);
+        var trust = new ReferenceTrust(SiteNormals: true, voxel, "site bundle");
+        Assert.EndsWith("(held out over 5 normal volumes); a finding is kept when its mass (height above the level times mm3) exceeds 12.5, which lets 0.5 false findings per healthy scan through on the held-out normals",
+            trust.Describe());
+    }
+
     [Fact]
     public void Baseline_FromANormalsFolder_HasNoHeldOutCalibration()
     {

@@ -350,6 +350,46 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
             Assert.Equal(0, option(old.Options));
     }
 
+    /// <summary>`build-memory --false-findings` sets the finding-mass cut: it says so, stores the level and the false
+    /// findings per scan it was set for, and the loaded detector cuts at that level; a default build stores neither
+    /// and keeps every finding; one key without the other, or a negative value, is refused naming the key.</summary>
+    [Fact]
+    public void BuildMemory_FalseFindings_StoresTheFindingMassLevel_AndWithoutItEveryFindingIsKept()
+    {
+        using var dir = new TempDir();
+        var normals = dir.Sub("normals");
+        NiftiWriter.Write(Data.Value.Refs[0], Path.Combine(normals, "ref0.nii.gz"));
+        var text = new StringWriter();
+        ModelsCommandHandler.BuildMemory(ResNetMemoryDetector.DetectorName, normals, dir.File("cut"), sliceStep: "8", maxBankMb: null, text, falseFindings: "0.5");
+        Assert.Contains("finding-mass cut: a scan keeps the findings whose mass (height above the level times mm3) exceeds ", text.ToString());
+        var manifestPath = Path.Combine(dir.File("cut"), BundleLoader.ManifestFileName);
+        double level = -1, perScan = -1;
+        EditSection(manifestPath, section => (level, perScan) = ((double)section["findingMassLevel"]!, (double)section["falseFindingsPerScan"]!));
+        Assert.True(level >= 0);
+        Assert.Equal(0.5, perScan);
+        using (var loaded = FeatureMemoryBundle.Load(BundleLoader.Load(dir.File("cut")), Cpu))
+            Assert.Equal(level, loaded.Voxel!.FindingMassLevel);
+
+        var (defaultDir, defaultManifest) = SmallBundle(dir);
+        var keys = new List<string>();
+        EditSection(defaultManifest, section => keys.AddRange(section.Select(p => p.Key)));
+        Assert.DoesNotContain("findingMassLevel", keys);
+        using (var plain = FeatureMemoryBundle.Load(BundleLoader.Load(defaultDir), Cpu))
+            Assert.Null(plain.Voxel!.FindingMassLevel);
+        Assert.Contains("has one of 'featureMemory.findingMassLevel' and 'featureMemory.falseFindingsPerScan' without the other",
+            RefusalOf(section => section["findingMassLevel"] = 3.0));
+        Assert.Contains("featureMemory.findingMassLevel -1 must be a finite number of 0 or more", RefusalOf(section =>
+        {
+            section["findingMassLevel"] = -1.0;
+            section["falseFindingsPerScan"] = 0.5;
+        }));
+        Assert.Contains("featureMemory.falseFindingsPerScan -1 must be a finite number of 0 or more", RefusalOf(section =>
+        {
+            section["findingMassLevel"] = 3.0;
+            section["falseFindingsPerScan"] = -1.0;
+        }));
+    }
+
     /// <summary>A build's image statistic is the peak and says so; without the key (built before it) the statistic is
     /// the brain's 99.99th percentile, against which the stored normals' statistics were measured; an unknown statistic
     /// is refused naming the key.</summary>
@@ -455,6 +495,7 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
 
         Assert.Contains("WARNING: this bundle counts as UNCALIBRATED (no BINARY SEG sent without --allow-uncalibrated): built from one normal scan", text.ToString());
         Assert.Contains("core cut: each finding keeps its voxels whose voxel-scale score reaches raw ", text.ToString());
+        Assert.DoesNotContain("finding-mass cut", text.ToString()); // off unless asked for
         var loaded = DetectorCatalog.Load(dir.File("one"), normalsDirectory: null);
         using var _ = (IDisposable)loaded.Detector;
         Assert.False(loaded.Trust.Calibrated);
