@@ -13,7 +13,9 @@ namespace Zsad.Inference.Detection;
 /// must exceed so that a stated number of false findings per healthy scan pass (<see cref="Level"/>). The level is a
 /// rank among all the normals' findings, not the heaviest of them: one normal with a large false finding would set
 /// that alone (held-out draw 12: every finding lighter than 33 dropped, and with them the lesions of two volumes).
-/// Scores are only lowered, so the share of healthy voxels at or above the level stays at most the calibrated one.</summary>
+/// Scores are only lowered, so the share of healthy voxels at or above the level stays at most the calibrated one.
+/// Off unless asked for (<see cref="MemoryDetectorOptions.FalseFindingsPerScan"/>): it also drops lesions seen only
+/// faintly or by a few voxels, and small bright ones.</summary>
 public static class FindingMass
 {
     /// <summary>The mass of each finding of <paramref name="raw"/> inside <paramref name="mask"/> (index = label - 1)
