@@ -99,7 +99,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         FindingDelineation.CheckCoreQuantile(options.CoreQuantile);
         FindingDelineation.CheckEdgeReach(options.EdgeReachMm);
         if (options.FalseFindingsPerScan is { } perScan)
+        {
             FindingMass.CheckPerScan(perScan);
+            // Only the slice-axis path assembles each normal's whole held-out map, whose findings set the level.
+            if (!(options.SliceAxisSigmaMm > 0))
+                throw new ArgumentException("the finding-mass cut (false findings per scan) needs the slice-axis smoothing on", nameof(options));
+        }
         MemoryDetectorOptions.CheckDarkRim(options.DarkRimMm);
         if (options.PatchCap > 0 && !options.PositionScale)
             throw new ArgumentException("the patch cap counts standard deviations of the position scale: it needs the position scale on (or a cap of 0)", nameof(options));

@@ -343,6 +343,8 @@ public sealed class DetectorTests(ITestOutputHelper output)
         var (refs, _, _) = Data.Value;
         Assert.StartsWith("the false findings per healthy scan must be a finite number of 0 or more, not -1",
             Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: new MemoryDetectorOptions { FalseFindingsPerScan = -1 })).Message);
+        Assert.StartsWith("the finding-mass cut (false findings per scan) needs the slice-axis smoothing on",
+            Assert.Throws<ArgumentException>(() => ResNetMemoryDetector.Build(refs, options: new MemoryDetectorOptions { FalseFindingsPerScan = 0.5, SliceAxisSigmaMm = 0 })).Message);
     }
 
     [Fact]
