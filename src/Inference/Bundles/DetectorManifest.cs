@@ -83,9 +83,14 @@ public sealed class FeatureMemorySection
     [JsonPropertyName("calibrationVoxels")] public long? CalibrationVoxels { get; set; }
     /// <summary>Raw image statistic of each held-out normal volume: the null distribution of the image p-value.</summary>
     [JsonPropertyName("normalImageStatistics")] public List<double>? NormalImageStatistics { get; set; }
-    /// <summary>Which image statistic <see cref="NormalImageStatistics"/> holds: "peak" (the mean of the highest raw
-    /// brain scores over 8 mm³); absent: their 99.99th percentile (bundles built before it).</summary>
+    /// <summary>Which image statistic <see cref="NormalImageStatistics"/> holds: "sided-peak" (the larger of the bright
+    /// and dark sides' peaks, each against the normals' median peak on that side), "peak" (the mean of the highest raw
+    /// brain scores over 8 mm³); absent: their 99.99th percentile (bundles built before the peak).</summary>
     [JsonPropertyName("imageStatistic")] public string? ImageStatistic { get; set; }
+    /// <summary>With "sided-peak": the normals' median peak over the brain voxels brighter than the brain's median
+    /// intensity, and over the others (raw scores).</summary>
+    [JsonPropertyName("brightPeakReference")] public double? BrightPeakReference { get; set; }
+    [JsonPropertyName("darkPeakReference")] public double? DarkPeakReference { get; set; }
     /// <summary>Normals left out of the voxel level as unlike the others (<c>VoxelCalibration.FindUnlike</c>); they
     /// still count in <see cref="NormalImageStatistics"/>. Absent: none (and bundles built before it).</summary>
     [JsonPropertyName("unlikeNormals")] public List<ManifestUnlikeNormal>? UnlikeNormals { get; set; }

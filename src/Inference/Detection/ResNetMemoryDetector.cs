@@ -203,6 +203,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
+        // The image intensities of the same voxels, for the sided image statistic.
+        var voxelIntensities = new List<float[]>();
         // The held-out voxel-scale scores of every normal, pooled, for the core level.
         var withCore = options.CoreQuantile > 0 && detector.HasVoxelScaleTerm;
         var coreScores = withCore ? new List<float>() : null;
@@ -225,15 +227,20 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
             var slice = new float[crop.Slices.PixelCount];
             var voxelSlice = withCore ? new float[crop.Slices.PixelCount] : null;
             var maskPixels = new byte[crop.Slices.PixelCount];
+            var imageSlices = normals[v].Slices(AnatomicalPlane.Axial);
+            var imagePixels = new float[crop.Slices.PixelCount];
             var volumeVoxels = new List<float>();
+            var volumeIntensities = new List<float>();
             void AddBrainVoxels(int sliceIndex)
             {
                 crop.MaskSlices.CopySlice(sliceIndex, maskPixels);
+                imageSlices.CopySlice(sliceIndex, imagePixels);
                 for (var p = 0; p < slice.Length; p++)
                 {
                     if (maskPixels[p] == 0)
                         continue;
                     volumeVoxels.Add(slice[p]);
+                    volumeIntensities.Add(imagePixels[p]);
                     coreScores?.Add(voxelSlice![p]);
                 }
             }
@@ -276,11 +283,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     heldOutMaps[v] = (raw, voxelRaw);
             }
             voxels.Add(volumeVoxels.ToArray());
+            voxelIntensities.Add(volumeIntensities.ToArray());
         }
         detector.Positions = positions?.Build();
         detector.Fine = fineScale?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
-        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(n => n.VoxelVolumeMm3).ToList(), options.FalsePositiveRate);
+        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(n => n.VoxelVolumeMm3).ToList(), options.FalsePositiveRate, voxelIntensities);
         if (coreScores is not null)
         {
             var sorted = coreScores.ToArray();
@@ -412,17 +420,23 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
     /// <summary>Raw scores to the [0, 1] map: the voxel calibration when there is one (each finding delineated first,
     /// <see cref="FindingDelineation"/>, with the voxel-scale scores when the core cut is on and the image for its
     /// half-contrast edge), else the patch-level one; image score and p-value from the raw brain scores before the
-    /// delineation (<see cref="ImageStatisticRule"/>; bundles built before the voxel calibration take the brain
-    /// quantile). Slices outside the crop's brain range were never scored and stay 0.</summary>
+    /// delineation, and the image's intensities for the sided peak (<see cref="ImageStatisticRule"/>; bundles built
+    /// before the voxel calibration take the brain quantile). Slices outside the crop's brain range were never scored and stay 0.</summary>
     private AnomalyResult Finish(Volume<float> raw, Volume<byte> mask, Volume<float>? voxelScores, Volume<float> image)
     {
         var data = raw.Data;
         var brain = new List<float>();
+        var brainIntensities = new List<float>();
         for (var v = 0; v < data.Length; v++)
-            if (mask.Data[v] != 0 && !float.IsNaN(data[v]))
-                brain.Add(data[v]);
+        {
+            if (mask.Data[v] == 0 || float.IsNaN(data[v]))
+                continue;
+            brain.Add(data[v]);
+            brainIntensities.Add(image.Data[v]);
+        }
         ZeroOutsideBrain(raw, mask);
-        var statistic = VoxelCalibration.ImageStatistic(brain.ToArray(), Voxel?.ImageRule ?? ImageStatisticRule.BrainQuantile, raw.VoxelVolumeMm3);
+        var statistic = Voxel is { } calibration ? calibration.ImageStatisticOf(brain.ToArray(), brainIntensities.ToArray(), raw.VoxelVolumeMm3)
+            : VoxelCalibration.ImageStatistic(brain.ToArray(), ImageStatisticRule.BrainQuantile, raw.VoxelVolumeMm3);
         Delineate(raw, mask, voxelScores, image);
         if (Voxel is { FindingMassLevel: { } minMass })
             FindingMass.KeepHeavierThan(raw, mask, Voxel.Threshold, Voxel.Median, minMass);
@@ -430,7 +444,7 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
         for (var v = 0; v < data.Length; v++)
             if (data[v] != 0)
                 data[v] = apply(data[v]);
-        return new AnomalyResult(raw, apply(statistic), Voxel?.PValue(statistic));
+        return new AnomalyResult(raw, Voxel?.ImageScore(statistic) ?? apply(statistic), Voxel?.PValue(statistic));
     }
 
     /// <summary>Raw scores outside the brain, or never scored (NaN), become 0.</summary>

@@ -21,9 +21,12 @@ namespace Zsad.Inference.Detection;
 /// finding is kept (bundles built before it).</param>
 /// <param name="FalseFindingsPerScan">The false findings per healthy scan that <paramref name="FindingMassLevel"/> lets
 /// through, counted on the held-out normals.</param>
+/// <param name="SideReferences">With <see cref="ImageStatisticRule.SidedPeak"/>: the median over the held-out normals of
+/// their bright-side and dark-side peaks, which a volume's are measured against.</param>
 public sealed record VoxelCalibration(double FalsePositiveRate, double Median, double Threshold, IReadOnlyList<QuantilePoint> Quantiles,
     IReadOnlyList<double> NormalImageStatistics, long Voxels, ImageStatisticRule ImageRule = ImageStatisticRule.Peak,
-    IReadOnlyList<UnlikeNormal>? UnlikeNormals = null, double? FindingMassLevel = null, double? FalseFindingsPerScan = null)
+    IReadOnlyList<UnlikeNormal>? UnlikeNormals = null, double? FindingMassLevel = null, double? FalseFindingsPerScan = null,
+    SidePeaks? SideReferences = null)
 {
     public const double DefaultFalsePositiveRate = 1e-4;
 
@@ -49,6 +52,51 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
         return (float)Math.Clamp(0.5 * (raw - Median) / span, 0, 1);
     }
 
+    /// <summary>A volume's image score in [0, 1] from its image statistic: the sided peak halved (0.5 = as high as the
+    /// median healthy brain's peak on the same side), the other statistics on the map's scale (<see cref="Apply"/>).</summary>
+    public float ImageScore(double imageStatistic) =>
+        ImageRule == ImageStatisticRule.SidedPeak ? (float)Math.Clamp(0.5 * imageStatistic, 0, 1) : Apply(imageStatistic);
+
+    /// <summary>A volume's image statistic by <see cref="ImageRule"/>, from its raw brain scores (reordered in place)
+    /// and, for the sided peak, the image intensities of the same voxels.</summary>
+    public double ImageStatisticOf(float[] brainScores, float[] brainIntensities, double voxelMm3) => ImageRule switch
+    {
+        ImageStatisticRule.SidedPeak => Sided(SidePeaksOf(brainScores, brainIntensities, voxelMm3), Median,
+            SideReferences ?? throw new InvalidOperationException("a sided-peak calibration without its side references")),
+        var rule => ImageStatistic(brainScores, rule, voxelMm3),
+    };
+
+    /// <summary>The <see cref="ImageStatisticRule.Peak"/> of the brain voxels brighter than the brain's median
+    /// intensity, and that of the others (a side without voxels: <paramref name="brainScores"/>' lowest score).</summary>
+    public static SidePeaks SidePeaksOf(float[] brainScores, float[] brainIntensities, double voxelMm3)
+    {
+        if (brainIntensities.Length != brainScores.Length)
+            throw new ArgumentException($"{brainScores.Length} brain scores but {brainIntensities.Length} intensities", nameof(brainIntensities));
+        if (brainScores.Length == 0)
+            return new SidePeaks(0, 0);
+        var median = MedianOf(brainIntensities);
+        var bright = new List<float>();
+        var dark = new List<float>();
+        for (var i = 0; i < brainScores.Length; i++)
+            (brainIntensities[i] > median ? bright : dark).Add(brainScores[i]);
+        var lowest = brainScores.Min();
+        double Peak(List<float> side) => side.Count == 0 ? lowest : ImageStatistic(side.ToArray(), ImageStatisticRule.Peak, voxelMm3);
+        return new SidePeaks(Peak(bright), Peak(dark));
+    }
+
+    private static double MedianOf(IEnumerable<float> values)
+    {
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        return Quantile(sorted, 0.5);
+    }
+
+    /// <summary>The sided peak: the larger of each side's height above the median voxel score, in units of the normals'
+    /// median peak on that side above it.</summary>
+    private static double Sided(SidePeaks peaks, double median, SidePeaks references) => Math.Max(
+        (peaks.Bright - median) / Math.Max(references.Bright - median, 1e-12),
+        (peaks.Dark - median) / Math.Max(references.Dark - median, 1e-12));
+
     /// <summary>Conformal p-value of a volume's image statistic against the held-out normals: (1 + #normals at or
     /// above it) / (1 + #normals). Valid (never too small) when the volume is exchangeable with the normals; its
     /// smallest value is 1 / (1 + #normals), so few normals cannot give small p-values.</summary>
@@ -71,14 +119,21 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
     /// only make more cautious, and the memory bank.</summary>
     /// <param name="voxelMm3">The voxel volume of each held-out normal, in mm³, for its <see
     /// cref="ImageStatisticRule.Peak"/>.</param>
-    public static VoxelCalibration FromVolumes(IReadOnlyList<float[]> heldOutVolumes, IReadOnlyList<double> voxelMm3, double falsePositiveRate = DefaultFalsePositiveRate)
+    /// <param name="intensities">When given, the image intensity of each of those voxels, in the same order: the image
+    /// statistic is then the <see cref="ImageStatisticRule.SidedPeak"/>, else the <see cref="ImageStatisticRule.Peak"/>.</param>
+    public static VoxelCalibration FromVolumes(IReadOnlyList<float[]> heldOutVolumes, IReadOnlyList<double> voxelMm3, double falsePositiveRate = DefaultFalsePositiveRate,
+        IReadOnlyList<float[]>? intensities = null)
     {
         CheckRate(falsePositiveRate);
         if (voxelMm3.Count != heldOutVolumes.Count)
             throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {voxelMm3.Count} voxel volumes", nameof(voxelMm3));
         if (heldOutVolumes.Count == 0 || heldOutVolumes.All(v => v.Length == 0))
             throw new InvalidOperationException("no held-out normal voxels to calibrate on");
+        if (intensities is not null && intensities.Count != heldOutVolumes.Count)
+            throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {intensities.Count} intensity arrays", nameof(intensities));
         var volumes = heldOutVolumes.Select((scores, index) => (Scores: scores, Mm3: voxelMm3[index], Index: index)).Where(v => v.Scores.Length > 0).ToList();
+        // Before the scores are sorted, while they still pair with the intensities.
+        var sides = intensities is null ? null : volumes.Select(v => SidePeaksOf(v.Scores, intensities[v.Index], v.Mm3)).ToList();
         // Sorts each volume's scores in place.
         var imageStatistics = volumes.Select(v => ImageStatistic(v.Scores, ImageStatisticRule.Peak, v.Mm3)).ToList();
         var unlike = FindUnlike(volumes.Select(v => v.Scores).ToList(), falsePositiveRate);
@@ -87,8 +142,14 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
         var threshold = Quantile(pooled, 1 - falsePositiveRate);
         var quantiles = StoredLevels.Select(q => new QuantilePoint(q, Quantile(pooled, q))).ToList();
         var median = Quantile(pooled, 0.5);
-        return new VoxelCalibration(falsePositiveRate, median, Math.Max(threshold, median + 1e-9), quantiles, imageStatistics, pooled.LongLength,
-            UnlikeNormals: unlike.Select(u => u with { Index = volumes[u.Index].Index }).ToList());
+        var unlikeNormals = unlike.Select(u => u with { Index = volumes[u.Index].Index }).ToList();
+        if (sides is null)
+            return new VoxelCalibration(falsePositiveRate, median, Math.Max(threshold, median + 1e-9), quantiles, imageStatistics, pooled.LongLength,
+                UnlikeNormals: unlikeNormals);
+        var references = new SidePeaks(MedianOf(sides.Select(s => (float)s.Bright)), MedianOf(sides.Select(s => (float)s.Dark)));
+        return new VoxelCalibration(falsePositiveRate, median, Math.Max(threshold, median + 1e-9), quantiles,
+            sides.Select(s => Sided(s, median, references)).ToList(), pooled.LongLength, ImageStatisticRule.SidedPeak, unlikeNormals,
+            SideReferences: references);
     }
 
     /// <summary>The held-out normals (each one's brain scores, sorted) unlike the others: those of which the (1 - rate)
@@ -175,7 +236,7 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
     }
 
     public override string ToString() => FormattableString.Invariant(
-        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic ({ImageRule}) of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}{string.Concat((UnlikeNormals ?? []).Select(u => $"; {u}"))}{(FindingMassLevel is { } mass ? $"; findings kept above mass {mass:F2} ({FalseFindingsPerScan:G3} false per healthy scan)" : "")}");
+        $"voxel FPR {FalsePositiveRate:G3}: median {Median:F4}, threshold {Threshold:F4} on {Voxels} held-out voxels; image statistic ({ImageRule}) of {NormalImageStatistics.Count} normals {string.Join(", ", NormalImageStatistics.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)))}{(SideReferences is { } r ? $" (against the normals' median bright / dark peaks {r.Bright:F4} / {r.Dark:F4})" : "")}{string.Concat((UnlikeNormals ?? []).Select(u => $"; {u}"))}{(FindingMassLevel is { } mass ? $"; findings kept above mass {mass:F2} ({FalseFindingsPerScan:G3} false per healthy scan)" : "")}");
 }
 
 /// <summary>What a volume's image statistic is, over its raw brain scores before the findings are delineated.</summary>
@@ -188,7 +249,16 @@ public enum ImageStatisticRule
     /// <summary>The mean of the highest scores over <see cref="VoxelCalibration.PeakMm3"/>: the strongest evidence
     /// anywhere in the brain, however small the region that carries it.</summary>
     Peak,
+
+    /// <summary>The <see cref="Peak"/> of the voxels brighter than the brain's median intensity and that of the darker
+    /// ones, each as a multiple of the normals' median peak on that side (heights above the median voxel score), the
+    /// larger of the two. A healthy brain's highest scores are mostly dark (partial-volume CSF where subjects differ),
+    /// so one overall peak let them outrank small bright lesions (issue 18, docs/detectors.md).</summary>
+    SidedPeak,
 }
+
+/// <summary>A volume's peak over its brain voxels brighter than the brain's median intensity and over the others.</summary>
+public readonly record struct SidePeaks(double Bright, double Dark);
 
 /// <summary>A held-out normal left out of the voxel level (<see cref="VoxelCalibration.FindUnlike"/>).</summary>
 /// <param name="Index">Its place among the normals given (0-based).</param>

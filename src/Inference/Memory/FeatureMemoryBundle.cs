@@ -118,7 +118,14 @@ public static class FeatureMemoryBundle
                 VoxelQuantiles = detector.Voxel?.Quantiles.Select(q => new ManifestQuantile { Level = q.Level, Value = q.Value }).ToList(),
                 CalibrationVoxels = detector.Voxel?.Voxels,
                 NormalImageStatistics = detector.Voxel?.NormalImageStatistics.ToList(),
-                ImageStatistic = detector.Voxel?.ImageRule == ImageStatisticRule.Peak ? PeakKey : null,
+                ImageStatistic = detector.Voxel?.ImageRule switch
+                {
+                    ImageStatisticRule.Peak => PeakKey,
+                    ImageStatisticRule.SidedPeak => SidedPeakKey,
+                    _ => null,
+                },
+                BrightPeakReference = detector.Voxel?.SideReferences?.Bright,
+                DarkPeakReference = detector.Voxel?.SideReferences?.Dark,
                 UnlikeNormals = detector.Voxel?.UnlikeNormals is { Count: > 0 } unlike
                     ? unlike.Select(u => new ManifestUnlikeNormal { Index = u.Index, ShareFlagged = u.ShareFlagged }).ToList() : null,
                 FindingMassLevel = detector.Voxel?.FindingMassLevel,
@@ -381,6 +388,7 @@ public static class FeatureMemoryBundle
     }
 
     private const string PeakKey = "peak";
+    private const string SidedPeakKey = "sided-peak";
 
     /// <summary>The held-out voxel calibration, or null for a bundle built before it was stored (all its keys absent).</summary>
     private static VoxelCalibration? LoadVoxelCalibration(FeatureMemorySection section, Func<string, string> fail)
@@ -402,8 +410,18 @@ public static class FeatureMemoryBundle
         {
             null => ImageStatisticRule.BrainQuantile,
             PeakKey => ImageStatisticRule.Peak,
-            var other => throw new BundleException(fail($"featureMemory.imageStatistic '{other}' is not one this build knows ('{PeakKey}', or absent for the brain's 99.99th percentile)")),
+            SidedPeakKey => ImageStatisticRule.SidedPeak,
+            var other => throw new BundleException(fail($"featureMemory.imageStatistic '{other}' is not one this build knows ('{SidedPeakKey}', '{PeakKey}', or absent for the brain's 99.99th percentile)")),
         };
+        SidePeaks? sideReferences = null;
+        if (rule == ImageStatisticRule.SidedPeak)
+        {
+            if (section is not { BrightPeakReference: { } bright, DarkPeakReference: { } dark } || !double.IsFinite(bright) || !double.IsFinite(dark))
+                throw new BundleException(fail($"featureMemory.imageStatistic '{SidedPeakKey}' needs finite 'featureMemory.brightPeakReference' and 'featureMemory.darkPeakReference'"));
+            sideReferences = new SidePeaks(bright, dark);
+        }
+        else if (section.BrightPeakReference is not null || section.DarkPeakReference is not null)
+            throw new BundleException(fail($"featureMemory.brightPeakReference and darkPeakReference belong to imageStatistic '{SidedPeakKey}', not '{section.ImageStatistic ?? "(absent)"}'"));
         var quantiles = (section.VoxelQuantiles ?? []).Select(q => new QuantilePoint(q.Level ?? double.NaN, q.Value ?? double.NaN)).ToList();
         if (quantiles.Any(q => !double.IsFinite(q.Level) || !double.IsFinite(q.Value)))
             throw new BundleException(fail("featureMemory.voxelQuantiles: every entry needs a finite 'level' and 'value'"));
@@ -419,6 +437,6 @@ public static class FeatureMemoryBundle
             throw new BundleException(fail($"featureMemory.findingMassLevel {m} must be a finite number of 0 or more"));
         if (perScan is { } p && (!(p >= 0) || !double.IsFinite(p)))
             throw new BundleException(fail($"featureMemory.falseFindingsPerScan {p} must be a finite number of 0 or more"));
-        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule, unlike, massLevel, perScan);
+        return new VoxelCalibration(rate, median, threshold, quantiles, statistics, section.CalibrationVoxels ?? 0, rule, unlike, massLevel, perScan, sideReferences);
     }
 }

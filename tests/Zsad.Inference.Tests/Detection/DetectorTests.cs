@@ -195,17 +195,18 @@ public sealed class DetectorTests(ITestOutputHelper output)
         Assert.Equal(uncut.Detect(c.Image, c.Brain).Map.Data, unreachable.Detect(c.Image, c.Brain).Map.Data);
     }
 
-    /// <summary>The build measures each held-out normal's peak as Detect measures a test volume's: the lesion volume's
-    /// peak lies above every normal's (the smallest p-value two normals give), and a healthy subject's image score lies
-    /// below the lesion volume's.</summary>
+    /// <summary>The build measures each held-out normal's sided peak as Detect measures a test volume's: the lesion
+    /// volume's lies above every normal's (the smallest p-value two normals give), and a healthy subject's image score
+    /// lies below the lesion volume's.</summary>
     [Fact]
-    public void MemoryDetector_ImageStatistic_IsThePeak_CalibratedOnTheHeldOutNormals()
+    public void MemoryDetector_ImageStatistic_IsTheSidedPeak_CalibratedOnTheHeldOutNormals()
     {
         var (refs, c, healthy) = Data.Value;
         using var backbone = ResNet18Backbone.Load(options: new EngineOptions { PreferCuda = false, MaxBatch = 4 });
         using var detector = ResNetMemoryDetector.Build(refs, backbone);
         var voxel = detector.Voxel!;
-        Assert.Equal(ImageStatisticRule.Peak, voxel.ImageRule);
+        Assert.Equal(ImageStatisticRule.SidedPeak, voxel.ImageRule);
+        Assert.NotNull(voxel.SideReferences);
         Assert.Equal(refs.Count, voxel.NormalImageStatistics.Count);
         var lesion = detector.Detect(c.Image, c.Brain);
         var normal = detector.Detect(healthy.Image, healthy.Brain);

@@ -151,6 +151,62 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => VoxelCalibration.ImageStatistic(Scores(), ImageStatisticRule.Peak, 0));
     }
 
+    /// <summary>The sides split at the brain's median intensity (voxels at it are dark); each side's peak is the peak
+    /// rule over its own voxels, and a side without voxels takes the lowest score.</summary>
+    [Fact]
+    public void SidePeaksOf_SplitsTheBrainAtItsMedianIntensity()
+    {
+        // Intensities 0..99 (median 49.5): scores 1000 + i on the dark half, i on the bright half.
+        var intensities = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
+        var scores = intensities.Select(i => i < 50 ? 1000 + i : i).ToArray();
+        var sides = VoxelCalibration.SidePeaksOf(scores, intensities, 8); // one voxel: each side's highest
+        Assert.Equal(99, sides.Bright, 6);
+        Assert.Equal(1049, sides.Dark, 6);
+        var flat = VoxelCalibration.SidePeaksOf([1f, 2f, 3f], [5f, 5f, 5f], 8);
+        Assert.Equal(new SidePeaks(1, 3), flat); // every voxel at the median intensity is dark
+        Assert.Throws<ArgumentException>(() => VoxelCalibration.SidePeaksOf([1f, 2f], [1f], 8));
+    }
+
+    /// <summary>Healthy brains whose highest scores are dark (partial-volume CSF) and a volume whose only finding is
+    /// bright and lower than those: the overall peak ranks it below every normal (p = 1), the sided peak above every
+    /// normal (the smallest p-value), and its image score is above theirs.</summary>
+    [Fact]
+    public void FromVolumes_WithIntensities_TheSidedPeak_LiftsABrightFindingLowerThanTheHealthyDarkOnes()
+    {
+        // 1000 voxels, intensities 0..999; scores 0 except a finding of 8 voxels (the 8 mm³ peak at 1 mm).
+        (float[] Scores, float[] Intensities) Brain(float darkFinding, float brightFinding)
+        {
+            var intensities = Enumerable.Range(0, 1000).Select(i => (float)i).ToArray();
+            var scores = new float[1000];
+            for (var i = 0; i < 8; i++)
+            {
+                scores[100 + i] = darkFinding;
+                scores[900 + i] = brightFinding;
+            }
+            return (scores, intensities);
+        }
+        var normals = Enumerable.Range(0, 4).Select(n => Brain(10 + n, 3 + 0.5f * n)).ToList();
+        var sided = VoxelCalibration.FromVolumes(normals.Select(n => n.Scores.ToArray()).ToList(), [1.0, 1.0, 1.0, 1.0], 0.01,
+            normals.Select(n => n.Intensities).ToList());
+        var overall = VoxelCalibration.FromVolumes(normals.Select(n => n.Scores.ToArray()).ToList(), [1.0, 1.0, 1.0, 1.0], 0.01);
+        Assert.Equal(ImageStatisticRule.SidedPeak, sided.ImageRule);
+        Assert.Equal(0, sided.Median);
+        Assert.Equal(new SidePeaks(3.75, 11.5), sided.SideReferences); // the medians of 3, 3.5, 4, 4.5 and 10 .. 13
+        // Each normal: the larger of its bright and dark peaks as multiples of the references (the median score is 0).
+        Assert.Equal(Enumerable.Range(0, 4).Select(n => Math.Max((3 + 0.5 * n) / 3.75, (10 + n) / 11.5)), sided.NormalImageStatistics,
+            (x, y) => Math.Abs(x - y) < 1e-6);
+
+        var (scores, intensities) = Brain(5, 8);
+        var byOverall = overall.ImageStatisticOf(scores.ToArray(), intensities, 1);
+        var bySides = sided.ImageStatisticOf(scores.ToArray(), intensities, 1);
+        Assert.Equal(8, byOverall, 6);
+        Assert.Equal(1.0, overall.PValue(byOverall));
+        Assert.Equal(8 / 3.75, bySides, 6);
+        Assert.Equal(1 / 5.0, sided.PValue(bySides));
+        Assert.Equal(1f, sided.ImageScore(bySides)); // halved and clamped: 0.5 = the median healthy peak of its side
+        Assert.All(sided.NormalImageStatistics, s => Assert.InRange(sided.ImageScore(s), 0.4f, 0.65f));
+    }
+
     [Fact]
     public void CalibratedThreshold_KeepsHeldOutNormalsAtMostAtTheStatedRate_AndTheBundleStoresIt()
     {

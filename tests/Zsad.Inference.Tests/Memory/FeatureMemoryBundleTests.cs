@@ -390,19 +390,36 @@ public sealed class FeatureMemoryBundleTests(ITestOutputHelper output)
         }));
     }
 
-    /// <summary>A build's image statistic is the peak and says so; without the key (built before it) the statistic is
-    /// the brain's 99.99th percentile, against which the stored normals' statistics were measured; an unknown statistic
-    /// is refused naming the key.</summary>
+    /// <summary>A build's image statistic is the sided peak and says so, with the normals' median peak of each side;
+    /// "peak" (built before it) reads back as the overall peak; without the key (built before that) the statistic is
+    /// the brain's 99.99th percentile, against which the stored normals' statistics were measured; an unknown statistic,
+    /// a sided peak without its references, or references without it, are refused naming the keys.</summary>
     [Fact]
     public void FeatureMemoryBundle_ImageStatistic_IsStoredAndReadBack_AbsentMeansTheBrainQuantile()
     {
         using var dir = new TempDir();
         var (bundleDir, manifestPath) = SmallBundle(dir);
         string? stored = null;
-        EditSection(manifestPath, section => stored = (string?)section["imageStatistic"]);
-        Assert.Equal("peak", stored);
+        double? bright = null, dark = null;
+        EditSection(manifestPath, section => (stored, bright, dark) = ((string?)section["imageStatistic"], (double?)section["brightPeakReference"], (double?)section["darkPeakReference"]));
+        Assert.Equal("sided-peak", stored);
         using (var current = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
-            Assert.Equal(ImageStatisticRule.Peak, current.Voxel!.ImageRule);
+        {
+            Assert.Equal(ImageStatisticRule.SidedPeak, current.Voxel!.ImageRule);
+            Assert.Equal(new SidePeaks(bright!.Value, dark!.Value), current.Voxel.SideReferences);
+        }
+        Assert.Contains("featureMemory.imageStatistic 'sided-peak' needs finite 'featureMemory.brightPeakReference' and 'featureMemory.darkPeakReference'",
+            RefusalOf(section => section.Remove("darkPeakReference")));
+        Assert.Contains("featureMemory.brightPeakReference and darkPeakReference belong to imageStatistic 'sided-peak', not 'peak'",
+            RefusalOf(section => section["imageStatistic"] = "peak"));
+        EditSection(manifestPath, section =>
+        {
+            section["imageStatistic"] = "peak";
+            section.Remove("brightPeakReference");
+            section.Remove("darkPeakReference");
+        });
+        using (var peak = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
+            Assert.Equal(ImageStatisticRule.Peak, peak.Voxel!.ImageRule);
         EditSection(manifestPath, section => section.Remove("imageStatistic"));
         using (var old = FeatureMemoryBundle.Load(BundleLoader.Load(bundleDir), Cpu))
             Assert.Equal(ImageStatisticRule.BrainQuantile, old.Voxel!.ImageRule);
