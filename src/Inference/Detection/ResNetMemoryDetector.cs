@@ -203,8 +203,8 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
 
         var patches = new List<float>();
         var voxels = new List<float[]>();
-        // The image intensities of the same voxels, for the sided image statistic.
-        var voxelIntensities = new List<float[]>();
+        // Each normal's peaks on the bright and dark halves of its brain, for the sided image statistic.
+        var sidePeaks = new List<SidePeaks>();
         // The held-out voxel-scale scores of every normal, pooled, for the core level.
         var withCore = options.CoreQuantile > 0 && detector.HasVoxelScaleTerm;
         var coreScores = withCore ? new List<float>() : null;
@@ -283,12 +283,12 @@ public sealed class ResNetMemoryDetector : IAnomalyDetector, IDisposable
                     heldOutMaps[v] = (raw, voxelRaw);
             }
             voxels.Add(volumeVoxels.ToArray());
-            voxelIntensities.Add(volumeIntensities.ToArray());
+            sidePeaks.Add(VoxelCalibration.SidePeaksOf(voxels[^1], volumeIntensities.ToArray(), normals[v].VoxelVolumeMm3));
         }
         detector.Positions = positions?.Build();
         detector.Fine = fineScale?.Build();
         detector.Calibration = DistanceCalibration.FromSamples(patches);
-        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(n => n.VoxelVolumeMm3).ToList(), options.FalsePositiveRate, voxelIntensities);
+        detector.Voxel = VoxelCalibration.FromVolumes(voxels, normals.Select(n => n.VoxelVolumeMm3).ToList(), options.FalsePositiveRate, sidePeaks);
         if (coreScores is not null)
         {
             var sorted = coreScores.ToArray();

@@ -119,21 +119,20 @@ public sealed record VoxelCalibration(double FalsePositiveRate, double Median, d
     /// only make more cautious, and the memory bank.</summary>
     /// <param name="voxelMm3">The voxel volume of each held-out normal, in mm³, for its <see
     /// cref="ImageStatisticRule.Peak"/>.</param>
-    /// <param name="intensities">When given, the image intensity of each of those voxels, in the same order: the image
-    /// statistic is then the <see cref="ImageStatisticRule.SidedPeak"/>, else the <see cref="ImageStatisticRule.Peak"/>.</param>
+    /// <param name="sidePeaks">When given, each held-out normal's <see cref="SidePeaksOf"/>: the image statistic is then
+    /// the <see cref="ImageStatisticRule.SidedPeak"/>, else the <see cref="ImageStatisticRule.Peak"/>.</param>
     public static VoxelCalibration FromVolumes(IReadOnlyList<float[]> heldOutVolumes, IReadOnlyList<double> voxelMm3, double falsePositiveRate = DefaultFalsePositiveRate,
-        IReadOnlyList<float[]>? intensities = null)
+        IReadOnlyList<SidePeaks>? sidePeaks = null)
     {
         CheckRate(falsePositiveRate);
         if (voxelMm3.Count != heldOutVolumes.Count)
             throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {voxelMm3.Count} voxel volumes", nameof(voxelMm3));
         if (heldOutVolumes.Count == 0 || heldOutVolumes.All(v => v.Length == 0))
             throw new InvalidOperationException("no held-out normal voxels to calibrate on");
-        if (intensities is not null && intensities.Count != heldOutVolumes.Count)
-            throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {intensities.Count} intensity arrays", nameof(intensities));
+        if (sidePeaks is not null && sidePeaks.Count != heldOutVolumes.Count)
+            throw new ArgumentException($"{heldOutVolumes.Count} held-out volumes but {sidePeaks.Count} side peaks", nameof(sidePeaks));
         var volumes = heldOutVolumes.Select((scores, index) => (Scores: scores, Mm3: voxelMm3[index], Index: index)).Where(v => v.Scores.Length > 0).ToList();
-        // Before the scores are sorted, while they still pair with the intensities.
-        var sides = intensities is null ? null : volumes.Select(v => SidePeaksOf(v.Scores, intensities[v.Index], v.Mm3)).ToList();
+        var sides = sidePeaks is null ? null : volumes.Select(v => sidePeaks[v.Index]).ToList();
         // Sorts each volume's scores in place.
         var imageStatistics = volumes.Select(v => ImageStatistic(v.Scores, ImageStatisticRule.Peak, v.Mm3)).ToList();
         var unlike = FindUnlike(volumes.Select(v => v.Scores).ToList(), falsePositiveRate);

@@ -187,7 +187,7 @@ public sealed class VoxelCalibrationTests(ITestOutputHelper output)
         }
         var normals = Enumerable.Range(0, 4).Select(n => Brain(10 + n, 3 + 0.5f * n)).ToList();
         var sided = VoxelCalibration.FromVolumes(normals.Select(n => n.Scores.ToArray()).ToList(), [1.0, 1.0, 1.0, 1.0], 0.01,
-            normals.Select(n => n.Intensities).ToList());
+            normals.Select(n => VoxelCalibration.SidePeaksOf(n.Scores, n.Intensities, 1)).ToList());
         var overall = VoxelCalibration.FromVolumes(normals.Select(n => n.Scores.ToArray()).ToList(), [1.0, 1.0, 1.0, 1.0], 0.01);
         Assert.Equal(ImageStatisticRule.SidedPeak, sided.ImageRule);
         Assert.Equal(0, sided.Median);
